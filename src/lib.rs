@@ -1,0 +1,79 @@
+//! # hyperinterp
+//!
+//! Generate small neural networks whose algorithm a person can read. This
+//! facade re-exports the workspace's crates — each usable on its own — and
+//! chooses the burn backend: features `ndarray` (default, CPU) and `wgpu`
+//! (GPU) compile backends in, and [`backend::device`] picks one at run time.
+//!
+//! * [`core`] — networks ([`core::Mlp`], [`core::MlpBatch`]), the `Task` and
+//!   `NetworkGenerator` traits, `Beta`, `Kl`, export to JSON and safetensors.
+//! * [`l1`] — the L1-norm task, hand-written algorithms, the Adam baseline.
+//!
+//! ```
+//! use hyperinterp::{backend, core::Task, l1};
+//! let device = backend::device("default")?;
+//! let net = l1::double_sided(4, 12, l1::SHARPNESS)?;
+//! let batch = hyperinterp::core::MlpBatch::from_mlps(&[net], &device)?;
+//! let task = l1::L1Task::default();
+//! let nmse = task.nmse(&batch, task.input_tensor(1, 512, 4, 0, &device));
+//! assert!(hyperinterp::core::to_vec(&nmse, "nmse")?[0] < 0.01);
+//! # Ok::<(), hyperinterp::core::CoreError>(())
+//! ```
+
+pub use hyperinterp_core as core;
+pub use hyperinterp_l1 as l1;
+
+pub mod backend {
+    //! Choosing a compiled-in burn backend by name at run time.
+
+    use burn::tensor::Device;
+    use hyperinterp_core::{CoreError, Result};
+
+    /// Names of the backends compiled into this build, in preference order.
+    ///
+    /// ```
+    /// assert!(!hyperinterp::backend::available().is_empty());
+    /// ```
+    pub fn available() -> Vec<&'static str> {
+        [
+            #[cfg(feature = "ndarray")]
+            "ndarray",
+            #[cfg(feature = "wgpu")]
+            "wgpu",
+        ]
+        .to_vec()
+    }
+
+    /// The device for a backend name: `ndarray`, `wgpu`, or `default` (the
+    /// first compiled-in CPU backend, else the first available). Not autodiff:
+    /// call `.autodiff()` to train. An unknown or not-compiled name is an error.
+    ///
+    /// ```
+    /// assert!(hyperinterp::backend::device("ndarray").is_ok());
+    /// let err = hyperinterp::backend::device("tpu").unwrap_err();
+    /// assert!(err.to_string().contains("tpu"));
+    /// ```
+    pub fn device(name: &str) -> Result<Device> {
+        match name {
+            #[cfg(feature = "ndarray")]
+            #[allow(deprecated)]
+            "ndarray" => Ok(Device::ndarray()),
+            #[cfg(feature = "wgpu")]
+            "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+            "default" => match available().first() {
+                Some(first) => device(first),
+                None => Err(CoreError::config(
+                    "backend",
+                    "no backend compiled in: enable feature `ndarray` or `wgpu`",
+                )),
+            },
+            other => Err(CoreError::config(
+                "backend",
+                format!(
+                    "{other:?} is not compiled in; available: {:?} (enable the cargo feature of the same name)",
+                    available()
+                ),
+            )),
+        }
+    }
+}
