@@ -8,6 +8,12 @@
 //! * [`core`] — networks ([`core::Mlp`], [`core::MlpBatch`]), the `Task` and
 //!   `NetworkGenerator` traits, `Beta`, `Kl`, export to JSON and safetensors.
 //! * [`l1`] — the L1-norm task, hand-written algorithms, the Adam baseline.
+//! * [`phases`] — order parameters (locality, double-sidedness, pudding
+//!   slope), algorithm labels, readable formulas and phase tables.
+//! * [`report`] — network drawings, heatmaps, phase diagrams and the
+//!   self-contained HTML report with `report.json`.
+//! * [`graph_transformer`] — graph-transformer layers over the graph of an MLP.
+//! * [`hvae`] — the HVAE hypernetwork that writes L1 networks and prices them in nats.
 //!
 //! ```
 //! use hyperinterp::{backend, core::Task, l1};
@@ -21,7 +27,11 @@
 //! ```
 
 pub use hyperinterp_core as core;
+pub use hyperinterp_graph_transformer as graph_transformer;
+pub use hyperinterp_hvae as hvae;
 pub use hyperinterp_l1 as l1;
+pub use hyperinterp_phases as phases;
+pub use hyperinterp_report as report;
 
 pub mod backend {
     //! Choosing a compiled-in burn backend by name at run time.

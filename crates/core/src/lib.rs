@@ -25,9 +25,13 @@ pub mod batch;
 pub mod error;
 pub mod export;
 pub mod mlp;
+pub mod schedule;
 pub mod task;
 
 pub use batch::{MlpBatch, to_vec};
 pub use error::{CoreError, Result};
 pub use mlp::{Activation, Mlp, Sign, Sizes};
-pub use task::{Beta, GeneratedNetworks, Kl, NetworkGenerator, Task, validate_sizes};
+pub use schedule::warmup_cosine;
+pub use task::{
+    Beta, GeneratedNetworks, Kl, NetworkClassifier, NetworkGenerator, Task, validate_sizes,
+};

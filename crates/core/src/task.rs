@@ -131,6 +131,29 @@ pub trait NetworkGenerator {
     ) -> Result<GeneratedNetworks>;
 }
 
+/// Names the algorithm a network uses, from its weights and its NMSE.
+/// Implemented by `hyperinterp-phases`; trainers take one to record the
+/// phases over training time without depending on the classifier crate.
+///
+/// ```
+/// use hyperinterp_core::{Mlp, NetworkClassifier, Result};
+/// /// Calls every accurate network "accurate".
+/// struct ByAccuracy;
+/// impl NetworkClassifier for ByAccuracy {
+///     fn algorithm_name(&self, _mlp: &Mlp, nmse: f64) -> Result<String> {
+///         Ok(if nmse < 0.1 { "accurate" } else { "trivial" }.to_string())
+///     }
+/// }
+/// let net = Mlp::zeros(2, 2, Default::default())?;
+/// assert_eq!(ByAccuracy.algorithm_name(&net, 1.0)?, "trivial");
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub trait NetworkClassifier {
+    /// The algorithm's name (for hyperinterp-phases: `double_sided`,
+    /// `pudding_positive`, `pudding_negative`, `convexity`, `mixed`, `trivial`).
+    fn algorithm_name(&self, mlp: &Mlp, nmse: f64) -> Result<String>;
+}
+
 /// A regression task that networks are scored on with the normalised mean
 /// squared error `NMSE = E[(f(x) - y)^2] / Var(y)` (1 = predicting the mean).
 ///

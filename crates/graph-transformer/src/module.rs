@@ -9,6 +9,59 @@ use crate::graph::MlpGraph;
 use crate::layer::{GraphTransformerConfig, LayerParams, forward};
 use crate::params::{ParamSet, ParamSpec};
 
+/// A [`ParamSet`] with one group held as trainable `Param`s: the owned
+/// parameters of any model whose code reads a `ParamSet`.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use hyperinterp_graph_transformer::{Init, OwnedParams, ParamSet, ParamSpec};
+/// let specs = vec![ParamSpec::new("w", [2, 2], Init::Ones)];
+/// let owned = OwnedParams::new(ParamSet::initialise(&specs, 1, 0, &Device::default())?)?;
+/// assert_eq!(owned.param_set()?.matrix("w")?.dims(), [1, 2, 2]);
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+#[derive(Module, Debug)]
+pub struct OwnedParams {
+    /// One flat `[1, numel]` tensor per catalogue entry, in catalogue order.
+    params: Vec<Param<Tensor<2>>>,
+    #[module(skip)]
+    specs: Vec<ParamSpec>,
+}
+
+impl OwnedParams {
+    /// Takes ownership of a one-group set.
+    pub fn new(set: ParamSet) -> Result<Self> {
+        if set.groups() != 1 {
+            return Err(hyperinterp_core::CoreError::config(
+                "params",
+                format!("owned parameters hold one group, got {}", set.groups()),
+            ));
+        }
+        Ok(OwnedParams {
+            params: set
+                .values()
+                .iter()
+                .cloned()
+                .map(Param::from_tensor)
+                .collect(),
+            specs: set.specs().to_vec(),
+        })
+    }
+
+    /// The current values as a one-group [`ParamSet`].
+    pub fn param_set(&self) -> Result<ParamSet> {
+        ParamSet::new(
+            self.specs.clone(),
+            self.params.iter().map(Param::val).collect(),
+        )
+    }
+
+    /// The catalogue.
+    pub fn specs(&self) -> &[ParamSpec] {
+        &self.specs
+    }
+}
+
 /// A stack of graph-transformer layers whose parameters are owned `Param`s
 /// (one group, shared by every group of the graph it is applied to).
 ///
@@ -24,10 +77,7 @@ use crate::params::{ParamSet, ParamSpec};
 /// ```
 #[derive(Module, Debug)]
 pub struct GraphTransformer {
-    /// One flat `[1, numel]` tensor per catalogue entry, in catalogue order.
-    params: Vec<Param<Tensor<2>>>,
-    #[module(skip)]
-    specs: Vec<ParamSpec>,
+    params: OwnedParams,
     #[module(skip)]
     config: GraphTransformerConfig,
 }
@@ -36,17 +86,9 @@ impl GraphTransformer {
     /// Initialises every parameter from the catalogue, drawing from `seed`.
     pub fn new(config: GraphTransformerConfig, seed: u64, device: &Device) -> Result<Self> {
         config.validate()?;
-        let specs = config.catalogue();
-        let set = ParamSet::initialise(&specs, 1, seed, device)?;
-        let params = set
-            .values()
-            .iter()
-            .cloned()
-            .map(Param::from_tensor)
-            .collect();
+        let set = ParamSet::initialise(&config.catalogue(), 1, seed, device)?;
         Ok(GraphTransformer {
-            params,
-            specs,
+            params: OwnedParams::new(set)?,
             config,
         })
     }
@@ -58,10 +100,7 @@ impl GraphTransformer {
 
     /// The current parameters as a one-group [`ParamSet`].
     pub fn param_set(&self) -> Result<ParamSet> {
-        ParamSet::new(
-            self.specs.clone(),
-            self.params.iter().map(Param::val).collect(),
-        )
+        self.params.param_set()
     }
 
     /// Runs every layer.

@@ -214,6 +214,34 @@ impl ParamSet {
         Ok(value.reshape([self.groups, spec.shape[0], spec.shape[1]]))
     }
 
+    /// The same set with one tensor replaced (same shape `[G, numel]`).
+    ///
+    /// ```
+    /// use burn::tensor::{Device, Tensor};
+    /// use hyperinterp_graph_transformer::{Init, ParamSet, ParamSpec};
+    /// let d = Device::default();
+    /// let set = ParamSet::initialise(&[ParamSpec::new("b", [2], Init::Zeros)], 1, 0, &d)?;
+    /// let set = set.with_value("b", Tensor::ones([1, 2], &d))?;
+    /// assert_eq!(hyperinterp_core::to_vec(&set.vector("b")?, "b")?, vec![1.0, 1.0]);
+    /// assert!(set.clone().with_value("b", Tensor::ones([1, 3], &d)).is_err());
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn with_value(mut self, name: &str, value: Tensor<2>) -> Result<Self> {
+        let &i = self
+            .index
+            .get(name)
+            .ok_or_else(|| CoreError::config("params", format!("no parameter named {name:?}")))?;
+        if value.dims() != self.values[i].dims() {
+            return Err(CoreError::ShapeMismatch {
+                field: name.to_string(),
+                expected: self.values[i].dims().to_vec(),
+                found: value.dims().to_vec(),
+            });
+        }
+        self.values[i] = value;
+        Ok(self)
+    }
+
     /// The parameters of group `g` only (`G = 1`).
     pub fn group(&self, g: usize) -> Result<ParamSet> {
         if g >= self.groups {

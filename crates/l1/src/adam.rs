@@ -3,7 +3,7 @@
 use burn::module::{Module, Param};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
-use hyperinterp_core::{Activation, CoreError, Mlp, MlpBatch, Result, Sizes, Task};
+use hyperinterp_core::{Activation, CoreError, Mlp, MlpBatch, Result, Sizes, Task, warmup_cosine};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -76,16 +76,6 @@ struct TrainableMlp {
     c: Param<Tensor<1>>,
 }
 
-/// Learning rate at `step`: linear warm-up over the first 5% of steps, then cosine decay.
-fn schedule(peak: f64, step: usize, steps: usize) -> f64 {
-    let warmup = (steps / 20).max(1);
-    if step < warmup {
-        return peak * (step + 1) as f64 / warmup as f64;
-    }
-    let progress = (step - warmup) as f64 / (steps - warmup).max(1) as f64;
-    peak * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
-}
-
 /// Trains one MLP of `sizes` on `task` with Adam, from a standard random
 /// initialisation (`W ~ N(0, (1.5/sqrt n)^2)`, `b ~ N(0, 0.5^2)`,
 /// `a ~ N(0, 1/m)`, `c` = the target mean). `device` should be an autodiff
@@ -155,11 +145,10 @@ pub fn train_adam(
         }
         nmse_history.push(value);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(
-            schedule(config.learning_rate, step, config.steps),
-            model,
-            grads,
-        );
+        // Warm up over the first 5% of steps, then cosine decay.
+        let warmup = (config.steps / 20).max(1);
+        let learning_rate = warmup_cosine(config.learning_rate, step, warmup, config.steps);
+        model = optimizer.step(learning_rate, model, grads);
     }
     let batch = MlpBatch::new(
         model.w.val(),

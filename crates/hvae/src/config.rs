@@ -1,0 +1,145 @@
+//! Configuration of the HVAE hypernetwork.
+
+use hyperinterp_core::{Activation, CoreError, Result, Sizes};
+use hyperinterp_graph_transformer::GraphTransformerConfig;
+use serde::{Deserialize, Serialize};
+
+/// The prior `N(0, sigma0^2)` of each kind of generated parameter, as
+/// multiples of a scale that follows the network's sizes:
+/// `sigma0(W) = weight / sqrt(n)`, `sigma0(b) = bias`,
+/// `sigma0(a) = output_weight / sqrt(m)`, `sigma0(c) = output_bias * n`.
+///
+/// The decoder works in these units, so a generated network's scale follows
+/// `(n, m)` without the model having to learn it.
+///
+/// ```
+/// use hyperinterp_core::Sizes;
+/// use hyperinterp_hvae::PriorScales;
+/// let sigma = PriorScales::default().sigmas(Sizes { n: 16, m: 48 });
+/// assert_eq!(sigma.weight, 0.25);
+/// assert_eq!(sigma.output_bias, 16.0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PriorScales {
+    /// `sigma0(W_ji) = weight / sqrt(n)`.
+    pub weight: f64,
+    /// `sigma0(b_j) = bias`.
+    pub bias: f64,
+    /// `sigma0(a_j) = output_weight / sqrt(m)`.
+    pub output_weight: f64,
+    /// `sigma0(c) = output_bias * n`.
+    pub output_bias: f64,
+}
+
+impl Default for PriorScales {
+    fn default() -> Self {
+        PriorScales {
+            weight: 1.0,
+            bias: 1.0,
+            output_weight: 1.0,
+            output_bias: 1.0,
+        }
+    }
+}
+
+/// The prior standard deviations at one size (see [`PriorScales`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PriorSigmas {
+    /// Of `W_ji`.
+    pub weight: f64,
+    /// Of `b_j`.
+    pub bias: f64,
+    /// Of `a_j`.
+    pub output_weight: f64,
+    /// Of `c`.
+    pub output_bias: f64,
+}
+
+impl PriorScales {
+    /// The prior standard deviations at `sizes`.
+    pub fn sigmas(&self, sizes: Sizes) -> PriorSigmas {
+        PriorSigmas {
+            weight: self.weight / (sizes.n as f64).sqrt(),
+            bias: self.bias,
+            output_weight: self.output_weight / (sizes.m as f64).sqrt(),
+            output_bias: self.output_bias * sizes.n as f64,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (field, value) in [
+            ("priors.weight", self.weight),
+            ("priors.bias", self.bias),
+            ("priors.output_weight", self.output_weight),
+            ("priors.output_bias", self.output_bias),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(CoreError::config(
+                    field,
+                    format!("must be finite and > 0, got {value}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The whole hypernetwork's configuration.
+///
+/// ```
+/// let config: hyperinterp_hvae::HypernetworkConfig =
+///     serde_json::from_str(r#"{"latent_width": 2, "graph": {"layers": 2}}"#).unwrap();
+/// assert_eq!(config.graph.width, 32); // unspecified fields keep their defaults
+/// assert!(config.validate().is_ok());
+/// assert!(serde_json::from_str::<hyperinterp_hvae::HypernetworkConfig>(r#"{"latnt_width": 2}"#).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HypernetworkConfig {
+    /// The graph transformer's sizes.
+    pub graph: GraphTransformerConfig,
+    /// Width of the latent drawn at every node after each layer.
+    pub latent_width: usize,
+    /// Priors of the generated weights.
+    pub priors: PriorScales,
+    /// Standard deviation of the generated weights at initialisation, as a
+    /// fraction of their prior's: low, so that weight noise does not serve as
+    /// free random features before the networks have structure (DESIGN.md §7).
+    pub initial_weight_std: f64,
+    /// Activation of the generated networks.
+    pub activation: Activation,
+}
+
+impl Default for HypernetworkConfig {
+    fn default() -> Self {
+        HypernetworkConfig {
+            graph: GraphTransformerConfig::default(),
+            latent_width: 4,
+            priors: PriorScales::default(),
+            initial_weight_std: 0.1,
+            activation: Activation::Swish,
+        }
+    }
+}
+
+impl HypernetworkConfig {
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        self.graph.validate()?;
+        if self.latent_width == 0 {
+            return Err(CoreError::config("latent_width", "must be at least 1"));
+        }
+        self.priors.validate()?;
+        if !(self.initial_weight_std.is_finite()
+            && self.initial_weight_std > 0.0
+            && self.initial_weight_std <= 1.0)
+        {
+            return Err(CoreError::config(
+                "initial_weight_std",
+                "must be in (0, 1] (a fraction of the prior's std)",
+            ));
+        }
+        Ok(())
+    }
+}
