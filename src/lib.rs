@@ -14,6 +14,8 @@
 //!   self-contained HTML report with `report.json`.
 //! * [`graph_transformer`] — graph-transformer layers over the graph of an MLP.
 //! * [`hvae`] — the HVAE hypernetwork that writes L1 networks and prices them in nats.
+//! * [`pareto`] — the Pareto hyperhypernetwork (beta in, hypernetwork out), its
+//!   resumable trainer and a `Generator` for trained models.
 //!
 //! ```
 //! use hyperinterp::{backend, core::Task, l1};
@@ -30,6 +32,7 @@ pub use hyperinterp_core as core;
 pub use hyperinterp_graph_transformer as graph_transformer;
 pub use hyperinterp_hvae as hvae;
 pub use hyperinterp_l1 as l1;
+pub use hyperinterp_pareto as pareto;
 pub use hyperinterp_phases as phases;
 pub use hyperinterp_report as report;
 

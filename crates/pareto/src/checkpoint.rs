@@ -1,0 +1,173 @@
+//! Checkpoints: everything needed to resume a training run exactly —
+//! parameters, Adam's state, the step and the configuration (all randomness
+//! of a step is derived from the run's seed and the step index, so the
+//! step is the RNG state) — in one safetensors file written atomically.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use hyperinterp_core::{CoreError, Result, export::write_atomic};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use crate::trainer::TrainerConfig;
+
+/// The `format` metadata of a checkpoint file.
+pub const CHECKPOINT_FORMAT: &str = "hyperinterp-checkpoint";
+
+/// Adam's state for one parameter tensor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamMoments {
+    /// Steps taken.
+    pub time: usize,
+    /// First moment.
+    pub first: Vec<f32>,
+    /// Second moment.
+    pub second: Vec<f32>,
+}
+
+/// A training run's full state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// Steps completed.
+    pub step: usize,
+    /// The run's configuration.
+    pub config: TrainerConfig,
+    /// Every hyperhypernetwork parameter, flat, in catalogue order.
+    pub params: Vec<Vec<f32>>,
+    /// Adam's state per parameter (`None` before its first step).
+    pub adam: Vec<Option<AdamMoments>>,
+}
+
+fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn corrupt(reason: impl Into<String>) -> CoreError {
+    CoreError::Safetensors(format!("checkpoint: {}", reason.into()))
+}
+
+impl Checkpoint {
+    /// The checkpoint as safetensors bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let specs = self.config.pareto_catalogue();
+        if specs.len() != self.params.len() || specs.len() != self.adam.len() {
+            return Err(corrupt("parameter count does not match the configuration"));
+        }
+        let mut metadata = HashMap::from([
+            ("format".to_string(), CHECKPOINT_FORMAT.to_string()),
+            ("step".to_string(), self.step.to_string()),
+            ("config".to_string(), serde_json::to_string(&self.config)?),
+        ]);
+        let mut buffers: Vec<(String, usize, Vec<u8>)> = Vec::new();
+        for ((spec, values), adam) in specs.iter().zip(&self.params).zip(&self.adam) {
+            if values.len() != spec.numel() {
+                return Err(corrupt(format!(
+                    "{} has {} values, expected {}",
+                    spec.name,
+                    values.len(),
+                    spec.numel()
+                )));
+            }
+            buffers.push((
+                format!("params/{}", spec.name),
+                values.len(),
+                f32_bytes(values),
+            ));
+            if let Some(moments) = adam {
+                metadata.insert(format!("adam_time/{}", spec.name), moments.time.to_string());
+                buffers.push((
+                    format!("adam_first/{}", spec.name),
+                    moments.first.len(),
+                    f32_bytes(&moments.first),
+                ));
+                buffers.push((
+                    format!("adam_second/{}", spec.name),
+                    moments.second.len(),
+                    f32_bytes(&moments.second),
+                ));
+            }
+        }
+        let views = buffers
+            .iter()
+            .map(|(name, len, bytes)| {
+                TensorView::new(Dtype::F32, vec![*len], bytes)
+                    .map(|view| (name.clone(), view))
+                    .map_err(|e| corrupt(e.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        safetensors::serialize(views, Some(metadata)).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Parses checkpoint bytes; a truncated or corrupted file is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let metadata = header.metadata().clone().unwrap_or_default();
+        if metadata.get("format").map(String::as_str) != Some(CHECKPOINT_FORMAT) {
+            return Err(corrupt(format!("not a {CHECKPOINT_FORMAT} file")));
+        }
+        let step = metadata
+            .get("step")
+            .and_then(|s| s.parse::<usize>().ok())
+            .ok_or_else(|| corrupt("missing or malformed step"))?;
+        let config: TrainerConfig = serde_json::from_str(
+            metadata
+                .get("config")
+                .ok_or_else(|| corrupt("missing config"))?,
+        )?;
+        config.validate()?;
+        let read = |name: String, len: usize| -> Result<Vec<f32>> {
+            let view = tensors
+                .tensor(&name)
+                .map_err(|_| CoreError::MissingTensor { name: name.clone() })?;
+            if view.dtype() != Dtype::F32 || view.shape() != [len] {
+                return Err(corrupt(format!(
+                    "{name} has dtype {:?} and shape {:?}, expected F32 [{len}]",
+                    view.dtype(),
+                    view.shape()
+                )));
+            }
+            Ok(view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect())
+        };
+        let specs = config.pareto_catalogue();
+        let mut params = Vec::with_capacity(specs.len());
+        let mut adam = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            params.push(read(format!("params/{}", spec.name), spec.numel())?);
+            adam.push(match metadata.get(&format!("adam_time/{}", spec.name)) {
+                Some(time) => Some(AdamMoments {
+                    time: time
+                        .parse()
+                        .map_err(|_| corrupt(format!("adam_time/{} is not a number", spec.name)))?,
+                    first: read(format!("adam_first/{}", spec.name), spec.numel())?,
+                    second: read(format!("adam_second/{}", spec.name), spec.numel())?,
+                }),
+                None => None,
+            });
+        }
+        Ok(Checkpoint {
+            step,
+            config,
+            params,
+            adam,
+        })
+    }
+
+    /// Writes the checkpoint atomically (a crash never leaves a partial file).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomic(path, &self.to_bytes()?)
+    }
+
+    /// Reads a checkpoint file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| CoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Checkpoint::from_bytes(&bytes)
+    }
+}

@@ -1,0 +1,545 @@
+//! [`Trainer`]: one run trains the hyperhypernetwork over the whole beta
+//! range; checkpoints are atomic and a resumed run continues exactly.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::optim::{AdamState, AdaptiveMomentumState};
+use burn::tensor::{Device, Tensor, TensorData};
+use hyperinterp_core::{
+    CoreError, NetworkClassifier, Result, Sizes, Task, to_vec, validate_sizes, warmup_cosine,
+};
+use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
+use hyperinterp_hvae::{
+    HypernetworkConfig, MetricsLog, Noise, ParamAdam, StepMetrics, calibrate, generate,
+    progress_bar, step_seed,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{AdamMoments, Checkpoint};
+use crate::generator::{Evaluation, Generator};
+use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
+
+/// What is evaluated at every checkpoint: the phases over training time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvaluationConfig {
+    /// Betas on a log grid across the trained range.
+    pub betas: usize,
+    /// Networks generated per beta (and per size).
+    pub networks: usize,
+    /// Fresh inputs per network for the NMSE.
+    pub inputs: usize,
+}
+
+impl Default for EvaluationConfig {
+    fn default() -> Self {
+        EvaluationConfig {
+            betas: 7,
+            networks: 16,
+            inputs: 2048,
+        }
+    }
+}
+
+/// Configuration of a Pareto training run (serialised into every checkpoint).
+///
+/// ```
+/// let config: hyperinterp_pareto::TrainerConfig = serde_json::from_str(r#"{"steps": 10}"#).unwrap();
+/// assert_eq!(config.groups, 8);
+/// assert!(config.validate().is_ok());
+/// let empty: hyperinterp_pareto::TrainerConfig = serde_json::from_str(r#"{"sizes": []}"#).unwrap();
+/// assert!(empty.validate().unwrap_err().to_string().contains("sizes"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainerConfig {
+    /// The hypernetwork whose parameters are generated.
+    pub hypernetwork: HypernetworkConfig,
+    /// The hyperhypernetwork and its beta range.
+    pub pareto: ParetoConfig,
+    /// Optimisation steps.
+    pub steps: usize,
+    /// Betas per step (G), drawn stratified log-uniform over the range.
+    pub groups: usize,
+    /// Networks per beta per step (N).
+    pub networks: usize,
+    /// Fresh inputs per network (X).
+    pub inputs: usize,
+    /// Sizes `(n, m)`; each step draws one.
+    pub sizes: Vec<Sizes>,
+    /// Peak learning rate.
+    pub learning_rate: f64,
+    /// Linear warm-up steps (cosine decay after).
+    pub warmup_steps: usize,
+    /// Global gradient-norm clipping.
+    pub clip_norm: f64,
+    /// Steps at the start without weight sampling (see `hyperinterp_hvae::TrainingConfig`).
+    pub deterministic_weight_steps: usize,
+    /// Steps over which every beta ramps up from 0.
+    pub kl_warmup_steps: usize,
+    /// Checkpoint (and evaluate) every this many steps, and at the end.
+    pub checkpoint_every: usize,
+    /// The evaluation at checkpoints.
+    pub evaluation: EvaluationConfig,
+    /// Seed of every random draw of the run.
+    pub seed: u64,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+impl Default for TrainerConfig {
+    fn default() -> Self {
+        TrainerConfig {
+            hypernetwork: HypernetworkConfig::default(),
+            pareto: ParetoConfig::default(),
+            steps: 4000,
+            groups: 8,
+            networks: 4,
+            inputs: 256,
+            sizes: vec![
+                Sizes { n: 4, m: 12 },
+                Sizes { n: 6, m: 18 },
+                Sizes { n: 8, m: 24 },
+            ],
+            learning_rate: 2e-3,
+            warmup_steps: 100,
+            clip_norm: 1.0,
+            deterministic_weight_steps: 2000,
+            kl_warmup_steps: 0,
+            checkpoint_every: 500,
+            evaluation: EvaluationConfig::default(),
+            seed: 0,
+            progress: true,
+        }
+    }
+}
+
+impl TrainerConfig {
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        self.hypernetwork.validate()?;
+        self.pareto.validate()?;
+        for (field, value) in [
+            ("steps", self.steps),
+            ("groups", self.groups),
+            ("networks", self.networks),
+            ("inputs", self.inputs),
+            ("checkpoint_every", self.checkpoint_every),
+            ("evaluation.betas", self.evaluation.betas),
+            ("evaluation.networks", self.evaluation.networks),
+            ("evaluation.inputs", self.evaluation.inputs),
+        ] {
+            if value == 0 {
+                return Err(CoreError::config(field, "must be at least 1"));
+            }
+        }
+        validate_sizes("sizes", &self.sizes)?;
+        for (field, value) in [
+            ("learning_rate", self.learning_rate),
+            ("clip_norm", self.clip_norm),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(CoreError::config(
+                    field,
+                    format!("must be finite and > 0, got {value}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The hypernetwork's parameter catalogue.
+    pub fn hypernetwork_catalogue(&self) -> Vec<ParamSpec> {
+        hyperinterp_hvae::catalogue(&self.hypernetwork)
+    }
+
+    /// The hyperhypernetwork's parameter catalogue.
+    pub fn pareto_catalogue(&self) -> Vec<ParamSpec> {
+        catalogue(&self.hypernetwork_catalogue(), &self.pareto)
+    }
+
+    /// The G betas of a step: stratified log-uniform over the range.
+    pub fn step_betas(&self, step: usize) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(step_seed(self.seed, step, 3));
+        let (low, high) = (self.pareto.beta_min.log10(), self.pareto.beta_max.log10());
+        (0..self.groups)
+            .map(|g| {
+                let t = (g as f64 + rng.random::<f64>()) / self.groups as f64;
+                10f64.powf(low + t * (high - low))
+            })
+            .collect()
+    }
+
+    /// The size of a step.
+    pub fn step_sizes(&self, step: usize) -> Sizes {
+        let mut rng = ChaCha8Rng::seed_from_u64(step_seed(self.seed, step, 4));
+        self.sizes[rng.random_range(0..self.sizes.len())]
+    }
+}
+
+/// Files a run writes into its output folder.
+#[derive(Clone, Debug)]
+pub struct RunFiles {
+    /// The folder.
+    pub dir: PathBuf,
+}
+
+impl RunFiles {
+    /// `checkpoint.safetensors`: the latest checkpoint.
+    pub fn checkpoint(&self) -> PathBuf {
+        self.dir.join("checkpoint.safetensors")
+    }
+    /// `metrics.jsonl`: one [`StepMetrics`] per step.
+    pub fn metrics(&self) -> PathBuf {
+        self.dir.join("metrics.jsonl")
+    }
+    /// `evaluations.jsonl`: one [`Evaluation`] per checkpoint.
+    pub fn evaluations(&self) -> PathBuf {
+        self.dir.join("evaluations.jsonl")
+    }
+}
+
+/// A training run of the Pareto hyperhypernetwork, step by step.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use hyperinterp_core::Sizes;
+/// use hyperinterp_pareto::{Trainer, TrainerConfig};
+/// let mut config = TrainerConfig { steps: 2, groups: 2, networks: 2, inputs: 16, progress: false, ..Default::default() };
+/// config.sizes = vec![Sizes::new(2, 4)?];
+/// config.hypernetwork.graph.layers = 1;
+/// let task = hyperinterp_l1::L1Task::default();
+/// let mut trainer = Trainer::new(config, &task, &Device::default())?;
+/// let metrics = trainer.run(&task, None, None)?;
+/// assert_eq!((metrics.len(), trainer.step()), (2, 2));
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub struct Trainer {
+    config: TrainerConfig,
+    specs: Vec<ParamSpec>,
+    values: Vec<Tensor<2>>,
+    optimizer: ParamAdam,
+    step: usize,
+    device: Device,
+}
+
+impl Trainer {
+    /// A fresh run: the bases start as a calibrated hypernetwork (at the first
+    /// size), the heads at zero.
+    pub fn new(config: TrainerConfig, task: &impl Task, device: &Device) -> Result<Self> {
+        config.validate()?;
+        let device = device.clone().autodiff();
+        let hyper_specs = config.hypernetwork_catalogue();
+        let hyper = ParamSet::initialise(&hyper_specs, 1, config.seed, &device)?;
+        let hyper = calibrate(
+            hyper,
+            &config.hypernetwork,
+            task,
+            config.sizes[0],
+            config.seed,
+        )?;
+        let specs = config.pareto_catalogue();
+        let mut pareto = ParamSet::initialise(&specs, 1, config.seed ^ 0xBA5E, &device)?;
+        for spec in &hyper_specs {
+            pareto =
+                pareto.with_value(&format!("base.{}", spec.name), hyper.flat(&spec.name)?.1)?;
+        }
+        let values = pareto
+            .values()
+            .iter()
+            .map(|v| v.clone().detach().require_grad())
+            .collect();
+        Ok(Trainer {
+            optimizer: ParamAdam::new(specs.len(), config.clip_norm),
+            config,
+            specs,
+            values,
+            step: 0,
+            device,
+        })
+    }
+
+    /// Continues a run from a checkpoint, exactly where it stopped.
+    pub fn from_checkpoint(checkpoint: Checkpoint, device: &Device) -> Result<Self> {
+        let device = device.clone().autodiff();
+        let config = checkpoint.config;
+        config.validate()?;
+        let specs = config.pareto_catalogue();
+        let tensor = |values: Vec<f32>| -> Tensor<2> {
+            let len = values.len();
+            Tensor::from_data(TensorData::new(values, [1, len]), &device)
+        };
+        let values = checkpoint
+            .params
+            .into_iter()
+            .map(|v| tensor(v).require_grad())
+            .collect();
+        let mut optimizer = ParamAdam::new(specs.len(), config.clip_norm);
+        optimizer.states = checkpoint
+            .adam
+            .into_iter()
+            .map(|moments| {
+                moments.map(|m| {
+                    AdamState::new(AdaptiveMomentumState::new(
+                        m.time,
+                        tensor(m.first).inner(),
+                        tensor(m.second).inner(),
+                    ))
+                })
+            })
+            .collect();
+        Ok(Trainer {
+            config,
+            specs,
+            values,
+            optimizer,
+            step: checkpoint.step,
+            device,
+        })
+    }
+
+    /// Resumes from a checkpoint file.
+    pub fn resume(path: &Path, device: &Device) -> Result<Self> {
+        Trainer::from_checkpoint(Checkpoint::load(path)?, device)
+    }
+
+    /// Steps completed.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainerConfig {
+        &self.config
+    }
+
+    /// The full state as a checkpoint.
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        let params = self
+            .values
+            .iter()
+            .map(|v| to_vec(v, "params"))
+            .collect::<Result<Vec<_>>>()?;
+        let adam = self
+            .optimizer
+            .states
+            .iter()
+            .map(|state| {
+                state
+                    .as_ref()
+                    .map(|s| -> Result<AdamMoments> {
+                        Ok(AdamMoments {
+                            time: s.momentum.time,
+                            first: to_vec(&s.momentum.moment_1, "adam")?,
+                            second: to_vec(&s.momentum.moment_2, "adam")?,
+                        })
+                    })
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Checkpoint {
+            step: self.step,
+            config: self.config.clone(),
+            params,
+            adam,
+        })
+    }
+
+    /// A generator holding the current parameters (no autodiff).
+    pub fn generator(&self) -> Result<Generator> {
+        let set = ParamSet::new(
+            self.specs.clone(),
+            self.values.iter().map(|v| v.clone().inner()).collect(),
+        )?;
+        Generator::new(self.config.clone(), set)
+    }
+
+    /// One optimisation step.
+    pub fn train_step(&mut self, task: &impl Task, started: Instant) -> Result<StepMetrics> {
+        let config = &self.config;
+        let step = self.step;
+        let betas = config.step_betas(step);
+        let sizes = config.step_sizes(step);
+        let pareto = ParamSet::new(self.specs.clone(), self.values.clone())?;
+        let hyper_specs = config.hypernetwork_catalogue();
+        let set = hypernetwork_params(&pareto, &hyper_specs, &config.pareto, &betas)?;
+        let (groups, networks) = (config.groups, config.networks);
+        let noise = Noise::draw(
+            &config.hypernetwork,
+            groups,
+            networks,
+            sizes,
+            step_seed(config.seed, step, 1),
+            &self.device,
+        )?;
+        let noise = if step < config.deterministic_weight_steps {
+            noise.without_weight_noise()
+        } else {
+            noise
+        };
+        let generated = generate(&set, &config.hypernetwork, &noise)?.networks;
+        let inputs = task.input_tensor(
+            groups * networks,
+            config.inputs,
+            sizes.n,
+            step_seed(config.seed, step, 2),
+            &self.device,
+        );
+        let ramp = if step < config.kl_warmup_steps {
+            step as f64 / config.kl_warmup_steps as f64
+        } else {
+            1.0
+        };
+        let per_network_beta: Vec<f32> = betas
+            .iter()
+            .flat_map(|&b| std::iter::repeat_n((b * ramp) as f32, networks))
+            .collect();
+        let beta: Tensor<1> = Tensor::from_data(
+            TensorData::new(per_network_beta, [groups * networks]),
+            &self.device,
+        );
+        let nmse = task.nmse(&generated.sampled, inputs);
+        let node_kl = generated.kl.node.clone();
+        let weight_kl = generated.kl.weight.clone();
+        let loss = (nmse.clone() + (node_kl.clone() + weight_kl.clone()) * beta).mean();
+        let readout = to_vec(
+            &Tensor::cat(
+                vec![
+                    loss.clone().detach(),
+                    nmse.mean().detach(),
+                    node_kl.mean().detach(),
+                    weight_kl.mean().detach(),
+                ],
+                0,
+            ),
+            "metrics",
+        )?;
+        if readout.iter().any(|v| !v.is_finite()) {
+            return Err(CoreError::NonFinite {
+                field: format!("training loss at step {step}"),
+                index: 0,
+                value: readout[0],
+            });
+        }
+        let learning_rate = warmup_cosine(
+            config.learning_rate,
+            step,
+            config.warmup_steps,
+            config.steps,
+        );
+        let (next, gradient_norm) =
+            self.optimizer
+                .step(learning_rate, &self.values, &loss.backward())?;
+        self.values = next;
+        self.step += 1;
+        let log_mean = betas.iter().map(|b| b.ln()).sum::<f64>() / betas.len() as f64;
+        Ok(StepMetrics {
+            step,
+            n: sizes.n,
+            m: sizes.m,
+            beta: log_mean.exp() * ramp,
+            loss: f64::from(readout[0]),
+            nmse: f64::from(readout[1]),
+            kl: f64::from(readout[2] + readout[3]),
+            node_kl: f64::from(readout[2]),
+            weight_kl: f64::from(readout[3]),
+            gradient_norm,
+            learning_rate,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Trains up to `config.steps`. With `out`, writes `metrics.jsonl`
+    /// (appending when resumed), and every `checkpoint_every` steps and at the
+    /// end an atomic `checkpoint.safetensors` plus an [`Evaluation`] line in
+    /// `evaluations.jsonl` (labels from `classifier`, if given). A NaN or
+    /// infinite loss stops with an error naming the step; the last good
+    /// checkpoint stays in place.
+    pub fn run(
+        &mut self,
+        task: &impl Task,
+        classifier: Option<&dyn NetworkClassifier>,
+        out: Option<&Path>,
+    ) -> Result<Vec<StepMetrics>> {
+        self.run_until(task, classifier, out, self.config.steps)
+    }
+
+    /// Like [`Trainer::run`], but stops after step `until` (at most
+    /// `config.steps`), writing a checkpoint there: an interrupted run that
+    /// [`Trainer::resume`] continues exactly.
+    pub fn run_until(
+        &mut self,
+        task: &impl Task,
+        classifier: Option<&dyn NetworkClassifier>,
+        out: Option<&Path>,
+        until: usize,
+    ) -> Result<Vec<StepMetrics>> {
+        let until = until.min(self.config.steps);
+        let files = out.map(|dir| RunFiles {
+            dir: dir.to_path_buf(),
+        });
+        let resumed = self.step > 0;
+        let mut metrics_log =
+            MetricsLog::open(files.as_ref().map(|f| f.metrics()).as_deref(), resumed)?;
+        let mut evaluation_log =
+            MetricsLog::open(files.as_ref().map(|f| f.evaluations()).as_deref(), resumed)?;
+        let bar = progress_bar(self.config.steps, self.config.progress);
+        bar.set_position(self.step as u64);
+        let started = Instant::now();
+        let mut history = Vec::new();
+        while self.step < until {
+            let record = match self.train_step(task, started) {
+                Ok(record) => record,
+                Err(error) => {
+                    bar.abandon();
+                    return Err(error);
+                }
+            };
+            metrics_log.write(&record)?;
+            bar.set_message(format!(
+                "loss {:.4} nmse {:.4} kl {:.1}",
+                record.loss, record.nmse, record.kl
+            ));
+            bar.inc(1);
+            history.push(record);
+            let due = self.step.is_multiple_of(self.config.checkpoint_every) || self.step == until;
+            if let Some(files) = files.as_ref().filter(|_| due) {
+                self.checkpoint()?.save(&files.checkpoint())?;
+                let evaluation = self.evaluate(task, classifier)?;
+                evaluation_log.write(&evaluation)?;
+            }
+        }
+        bar.finish();
+        Ok(history)
+    }
+
+    /// Generates and scores networks on the evaluation beta grid at every
+    /// training size.
+    pub fn evaluate(
+        &self,
+        task: &impl Task,
+        classifier: Option<&dyn NetworkClassifier>,
+    ) -> Result<Evaluation> {
+        let generator = self.generator()?;
+        let betas = self.config.pareto.grid(self.config.evaluation.betas);
+        let mut rows = Vec::new();
+        for &sizes in &self.config.sizes {
+            rows.extend(generator.evaluate(
+                task,
+                classifier,
+                &betas,
+                sizes,
+                self.config.evaluation.networks,
+                self.config.evaluation.inputs,
+                self.config.seed ^ 0xE7A1,
+            )?);
+        }
+        Ok(Evaluation {
+            step: self.step,
+            rows,
+        })
+    }
+}

@@ -1,0 +1,243 @@
+//! The Pareto trainer: exact resume, checkpoint robustness, configuration
+//! errors, and the accuracy/complexity trade-off from one run.
+
+use std::path::PathBuf;
+
+use burn::tensor::{Device, Tensor};
+use hyperinterp_core::{CoreError, Sizes, Task};
+use hyperinterp_hvae::StepMetrics;
+use hyperinterp_l1::L1Task;
+use hyperinterp_pareto::{Checkpoint, Generator, Trainer, TrainerConfig};
+
+fn device() -> Device {
+    #[allow(deprecated)]
+    Device::ndarray()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("hyperinterp-pareto-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn tiny(steps: usize) -> TrainerConfig {
+    let mut config = TrainerConfig {
+        steps,
+        groups: 2,
+        networks: 2,
+        inputs: 32,
+        sizes: vec![Sizes::new(2, 4).unwrap(), Sizes::new(3, 6).unwrap()],
+        warmup_steps: 2,
+        deterministic_weight_steps: 2,
+        checkpoint_every: 3,
+        progress: false,
+        ..Default::default()
+    };
+    config.hypernetwork.graph.width = 8;
+    config.hypernetwork.graph.heads = 2;
+    config.hypernetwork.graph.edge_hidden = 8;
+    config.hypernetwork.graph.feed_forward_hidden = 8;
+    config.hypernetwork.graph.layers = 1;
+    config.hypernetwork.latent_width = 2;
+    config.evaluation.networks = 2;
+    config.evaluation.betas = 2;
+    config.evaluation.inputs = 64;
+    config
+}
+
+fn without_time(metrics: &[StepMetrics]) -> Vec<StepMetrics> {
+    metrics
+        .iter()
+        .map(|m| StepMetrics {
+            seconds: 0.0,
+            ..m.clone()
+        })
+        .collect()
+}
+
+fn read_metrics(path: &std::path::Path) -> Vec<StepMetrics> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn an_interrupted_and_resumed_run_logs_the_same_metrics() {
+    let task = L1Task::default();
+    let device = device();
+    let whole_dir = scratch("whole");
+    let mut whole = Trainer::new(tiny(8), &task, &device).unwrap();
+    whole.run(&task, None, Some(&whole_dir)).unwrap();
+
+    let parts_dir = scratch("parts");
+    let mut first = Trainer::new(tiny(8), &task, &device).unwrap();
+    first.run_until(&task, None, Some(&parts_dir), 5).unwrap();
+    drop(first); // the process "dies" here; only the files remain
+    let mut resumed = Trainer::resume(&parts_dir.join("checkpoint.safetensors"), &device).unwrap();
+    assert_eq!(resumed.step(), 5);
+    resumed.run(&task, None, Some(&parts_dir)).unwrap();
+
+    let whole_metrics = read_metrics(&whole_dir.join("metrics.jsonl"));
+    let parts_metrics = read_metrics(&parts_dir.join("metrics.jsonl"));
+    assert_eq!(whole_metrics.len(), 8);
+    assert_eq!(without_time(&whole_metrics), without_time(&parts_metrics));
+    assert_eq!(
+        whole.checkpoint().unwrap().params,
+        resumed.checkpoint().unwrap().params
+    );
+}
+
+#[test]
+fn corrupted_or_truncated_checkpoints_are_errors() {
+    let task = L1Task::default();
+    let device = device();
+    let mut trainer = Trainer::new(tiny(1), &task, &device).unwrap();
+    trainer.run(&task, None, None).unwrap();
+    let bytes = trainer.checkpoint().unwrap().to_bytes().unwrap();
+    assert_eq!(
+        Checkpoint::from_bytes(&bytes).unwrap(),
+        trainer.checkpoint().unwrap()
+    );
+    for cut in [0, 7, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            Checkpoint::from_bytes(&bytes[..cut]).is_err(),
+            "truncated at {cut}"
+        );
+    }
+    let mut flipped = bytes.clone();
+    flipped[10] ^= 0xFF; // inside the JSON header
+    assert!(Checkpoint::from_bytes(&flipped).is_err());
+    let dir = scratch("corrupt");
+    let path = dir.join("checkpoint.safetensors");
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    assert!(Generator::load(&path, &device).is_err());
+    assert!(Trainer::resume(&path, &device).is_err());
+    assert!(matches!(
+        Trainer::resume(&dir.join("missing"), &device),
+        Err(CoreError::Io { .. })
+    ));
+}
+
+#[test]
+fn bad_configurations_name_the_field() {
+    let task = L1Task::default();
+    type Breakage = Box<dyn Fn(&mut TrainerConfig)>;
+    let cases: Vec<(&str, Breakage)> = vec![
+        (
+            "beta_min",
+            Box::new(|c| c.pareto.beta_min = c.pareto.beta_max),
+        ),
+        ("beta_min", Box::new(|c| c.pareto.beta_min = 0.0)),
+        ("sizes", Box::new(|c| c.sizes.clear())),
+        ("groups", Box::new(|c| c.groups = 0)),
+        ("networks", Box::new(|c| c.networks = 0)),
+        ("inputs", Box::new(|c| c.inputs = 0)),
+    ];
+    for (field, break_it) in cases {
+        let mut config = tiny(1);
+        break_it(&mut config);
+        let err = match Trainer::new(config, &task, &device()) {
+            Err(err) => err,
+            Ok(_) => panic!("{field}: accepted"),
+        };
+        assert!(err.to_string().contains(field), "{field}: {err}");
+    }
+}
+
+/// A task whose targets become NaN: the run stops with an error naming the
+/// step, and the last good checkpoint stays loadable.
+struct Poisoned;
+
+impl Task for Poisoned {
+    fn sample_inputs(&self, count: usize, n: usize, seed: u64) -> Vec<f32> {
+        L1Task::default().sample_inputs(count, n, seed)
+    }
+    fn target(&self, _x: &[f32]) -> f32 {
+        f32::NAN
+    }
+    fn targets(&self, inputs: Tensor<3>) -> Tensor<2> {
+        L1Task::default().targets(inputs) * f32::NAN
+    }
+    fn target_mean(&self, n: usize) -> f64 {
+        L1Task::default().target_mean(n)
+    }
+    fn target_variance(&self, n: usize) -> f64 {
+        L1Task::default().target_variance(n)
+    }
+}
+
+#[test]
+fn a_nan_loss_stops_training_and_keeps_the_last_checkpoint() {
+    let dir = scratch("nan");
+    let device = device();
+    let mut trainer = Trainer::new(tiny(6), &L1Task::default(), &device).unwrap();
+    trainer
+        .run_until(&L1Task::default(), None, Some(&dir), 3)
+        .unwrap();
+    let err = trainer.run(&Poisoned, None, Some(&dir)).unwrap_err();
+    assert!(err.to_string().contains("step 3"), "{err}");
+    let kept = Checkpoint::load(&dir.join("checkpoint.safetensors")).unwrap();
+    assert_eq!(kept.step, 3);
+}
+
+/// Spearman rank correlation.
+fn rank_correlation(a: &[f64], b: &[f64]) -> f64 {
+    let ranks = |v: &[f64]| -> Vec<f64> {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
+        let mut r = vec![0.0; v.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            r[i] = rank as f64;
+        }
+        r
+    };
+    let (ra, rb) = (ranks(a), ranks(b));
+    let mean = (a.len() as f64 - 1.0) / 2.0;
+    let cov: f64 = ra
+        .iter()
+        .zip(&rb)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum();
+    let var: f64 = ra.iter().map(|x| (x - mean).powi(2)).sum();
+    cov / var
+}
+
+#[test]
+fn one_run_gives_a_trade_off_across_beta() {
+    let task = L1Task::default();
+    let mut config = tiny(300);
+    config.groups = 4;
+    config.networks = 4;
+    config.inputs = 64;
+    config.learning_rate = 3e-3;
+    config.deterministic_weight_steps = 100;
+    config.pareto.beta_min = 1e-4;
+    config.pareto.beta_max = 1e-1;
+    config.hypernetwork.graph.width = 16;
+    config.hypernetwork.graph.edge_hidden = 16;
+    config.hypernetwork.graph.feed_forward_hidden = 16;
+    let mut trainer = Trainer::new(config.clone(), &task, &device()).unwrap();
+    trainer.run(&task, None, None).unwrap();
+    let generator = trainer.generator().unwrap();
+    let betas = config.pareto.grid(7);
+    let rows = generator
+        .evaluate(&task, None, &betas, Sizes::new(3, 6).unwrap(), 16, 1024, 99)
+        .unwrap();
+    let kl: Vec<f64> = rows.iter().map(|r| r.kl).collect();
+    let nmse: Vec<f64> = rows.iter().map(|r| r.nmse).collect();
+    assert!(rank_correlation(&betas, &kl) < -0.8, "KL by beta: {kl:?}");
+    assert!(
+        rank_correlation(&betas, &nmse) > 0.5,
+        "NMSE by beta: {nmse:?}"
+    );
+    assert!(
+        kl[0] > 2.0 * kl[6],
+        "KL {} at beta 1e-4 vs {} at 0.1",
+        kl[0],
+        kl[6]
+    );
+}
