@@ -173,6 +173,7 @@ fn run() -> Result<()> {
         adam_baseline: AdamBaselineSummary {
             nmse: 0.023,
             label: "mixed".into(),
+            description: None,
         },
         representatives,
         title: "hyperinterp report — DEMO with made-up rows".into(),

@@ -28,6 +28,8 @@
 //! # Ok::<(), hyperinterp::core::CoreError>(())
 //! ```
 
+pub mod discover;
+
 pub use hyperinterp_core as core;
 pub use hyperinterp_graph_transformer as graph_transformer;
 pub use hyperinterp_hvae as hvae;

@@ -272,11 +272,17 @@ fn baseline_section(report: &Report, html: &mut String) {
     } else {
         Some(baseline.label.as_str())
     };
+    let description = baseline
+        .description
+        .as_deref()
+        .map(|text| format!("<pre class=\"formula\">{}</pre>", escape(text)))
+        .unwrap_or_default();
     let _ = writeln!(
         html,
-        r#"<section id="adam-baseline"><h2>Adam baseline</h2><p>The same MLP trained directly with Adam: NMSE <b>{}</b>, label {}.</p></section>"#,
+        r#"<section id="adam-baseline"><h2>Adam baseline</h2><p>The same MLP trained directly with Adam: NMSE <b>{}</b>, label {}.</p>{}</section>"#,
         short_number(baseline.nmse),
-        label_chip(label)
+        label_chip(label),
+        description
     );
 }
 

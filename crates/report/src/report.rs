@@ -258,7 +258,7 @@ pub struct GeneralizationRow {
 /// The paper's baseline: the same MLP trained directly with Adam.
 ///
 /// ```
-/// let baseline = hyperinterp_report::AdamBaselineSummary { nmse: 0.02, label: "mixed".into() };
+/// let baseline = hyperinterp_report::AdamBaselineSummary { nmse: 0.02, label: "mixed".into(), description: None };
 /// assert_eq!(serde_json::to_value(&baseline).unwrap()["label"], "mixed");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -268,6 +268,9 @@ pub struct AdamBaselineSummary {
     pub nmse: f64,
     /// Its algorithm label (one of [`LABELS`], or free text).
     pub label: String,
+    /// Its algorithm as a formula (the classifier's `describe`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A network chosen to stand for an algorithm found, with its formula.

@@ -77,6 +77,7 @@ fn sample_report() -> Report {
         adam_baseline: AdamBaselineSummary {
             nmse: 0.02,
             label: "mixed".into(),
+            description: Some("mixed: demo formula".into()),
         },
         representatives: vec![
             Representative {
@@ -443,7 +444,11 @@ fn report_json_matches_the_contract_and_round_trips() {
         "fractions"
     ])));
     assert!(generalization_row["trained"].is_boolean() && generalization_row["n"].is_u64());
-    assert_eq!(keys(&value["adam_baseline"]), set(&["nmse", "label"]));
+    // The contract's two keys, plus the optional formula.
+    assert_eq!(
+        keys(&value["adam_baseline"]),
+        set(&["nmse", "label", "description"])
+    );
     assert!(value["wall_seconds"].is_f64());
 
     let back = Report::from_json(&report.to_json().unwrap()).unwrap();

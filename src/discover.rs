@@ -1,0 +1,552 @@
+//! The main job: train the Pareto hyperhypernetwork, then map where each
+//! algorithm lives — over beta, over training time and over input sizes never
+//! trained on — compare with the Adam baseline, and write a report.
+//!
+//! The example `discover` is a thin command line around [`run`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use burn::tensor::Device;
+use hyperinterp_core::{CoreError, Result, Sizes, Task};
+use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
+use hyperinterp_pareto::{
+    Evaluation, GeneratedNetwork, Generator, RunFiles, Trainer, TrainerConfig,
+};
+use hyperinterp_phases::{Classifier, ClassifierConfig, describe};
+use hyperinterp_report::{
+    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, Report,
+    Representative, StepRow, write_report,
+};
+use serde::{Deserialize, Serialize};
+
+/// The beta grid of the phase diagram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GridConfig {
+    /// Betas, log-spaced over the trained range.
+    pub betas: usize,
+    /// Networks per beta and per training size.
+    pub networks: usize,
+    /// Fresh inputs per network for its NMSE.
+    pub inputs: usize,
+}
+
+impl Default for GridConfig {
+    fn default() -> Self {
+        GridConfig {
+            betas: 13,
+            networks: 32,
+            inputs: 4096,
+        }
+    }
+}
+
+/// Systematic generalisation: sizes never trained on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeneralizationConfig {
+    /// Input sizes to evaluate (with `m = 3n`); empty = smaller, between and
+    /// larger than the training sizes.
+    pub n: Vec<usize>,
+    /// Other widths, evaluated at the largest trained `n`; empty = half and double its `m`.
+    pub m: Vec<usize>,
+    /// The beta at which generalisation is measured; 0 = the grid's most accurate beta.
+    pub beta: f64,
+    /// Networks per size.
+    pub networks: usize,
+}
+
+impl Default for GeneralizationConfig {
+    fn default() -> Self {
+        GeneralizationConfig {
+            n: Vec::new(),
+            m: Vec::new(),
+            beta: 0.0,
+            networks: 32,
+        }
+    }
+}
+
+/// Everything `discover` does, as one serde configuration (`--config FILE`,
+/// JSON or TOML; unknown keys are an error).
+///
+/// ```
+/// let config: hyperinterp::discover::DiscoverConfig =
+///     toml::from_str("[training]\nsteps = 10\n[grid]\nbetas = 5").unwrap();
+/// assert_eq!(config.grid.networks, 32);
+/// assert!(toml::from_str::<hyperinterp::discover::DiscoverConfig>("[grid]\nbeta = 5").is_err());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscoverConfig {
+    /// The Pareto training run.
+    pub training: TrainerConfig,
+    /// The phase diagram over beta.
+    pub grid: GridConfig,
+    /// Sizes never trained on.
+    pub generalization: GeneralizationConfig,
+    /// The directly trained baseline.
+    pub adam: AdamBaselineConfig,
+    /// Size of the baseline network; `None` = the largest training size.
+    pub adam_sizes: Option<Sizes>,
+    /// Classifier thresholds.
+    pub classifier: ClassifierConfig,
+}
+
+impl DiscoverConfig {
+    /// A smoke-test version that runs in well under 90 seconds: tiny model,
+    /// few steps, few networks; every part of the report is still produced.
+    pub fn quick() -> Self {
+        let mut config = DiscoverConfig::default();
+        let training = &mut config.training;
+        training.steps = 40;
+        training.groups = 4;
+        training.networks = 2;
+        training.inputs = 64;
+        training.deterministic_weight_steps = 20;
+        training.warmup_steps = 5;
+        training.checkpoint_every = 20;
+        training.sizes = vec![Sizes { n: 3, m: 9 }, Sizes { n: 4, m: 12 }];
+        training.hypernetwork.graph.width = 8;
+        training.hypernetwork.graph.heads = 2;
+        training.hypernetwork.graph.edge_hidden = 8;
+        training.hypernetwork.graph.feed_forward_hidden = 16;
+        training.hypernetwork.graph.layers = 1;
+        training.hypernetwork.latent_width = 2;
+        training.evaluation.betas = 3;
+        training.evaluation.networks = 4;
+        training.evaluation.inputs = 256;
+        config.grid = GridConfig {
+            betas: 13,
+            networks: 4,
+            inputs: 512,
+        };
+        config.generalization.networks = 4;
+        config.adam.steps = 100;
+        config
+    }
+
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        self.training.validate()?;
+        for (field, value) in [
+            ("grid.betas", self.grid.betas),
+            ("grid.networks", self.grid.networks),
+            ("grid.inputs", self.grid.inputs),
+            ("generalization.networks", self.generalization.networks),
+        ] {
+            if value == 0 {
+                return Err(CoreError::config(field, "must be at least 1"));
+            }
+        }
+        if !(self.generalization.beta.is_finite() && self.generalization.beta >= 0.0) {
+            return Err(CoreError::config(
+                "generalization.beta",
+                "must be finite and >= 0",
+            ));
+        }
+        if self.generalization.n.contains(&0) {
+            return Err(CoreError::config(
+                "generalization.n",
+                "sizes must be at least 1",
+            ));
+        }
+        if self.generalization.m.contains(&0) {
+            return Err(CoreError::config(
+                "generalization.m",
+                "widths must be at least 1",
+            ));
+        }
+        self.adam.validate()?;
+        if let Some(sizes) = self.adam_sizes {
+            sizes.validate()?;
+        }
+        self.classifier.validate()
+    }
+
+    /// Reads a JSON (`.json`) or TOML (any other extension) configuration.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config: DiscoverConfig = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::from_str(&text)?
+        } else {
+            toml::from_str(&text)
+                .map_err(|e| CoreError::config("config", format!("{}: {e}", path.display())))?
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The generalisation sizes: configured, or smaller/between/larger than the training sizes.
+    pub fn generalization_sizes(&self) -> Vec<(Sizes, bool)> {
+        let trained: Vec<Sizes> = self.training.sizes.clone();
+        let trained_n: Vec<usize> = trained.iter().map(|s| s.n).collect();
+        let (low, high) = (
+            trained_n.iter().copied().min().unwrap_or(1),
+            trained_n.iter().copied().max().unwrap_or(1),
+        );
+        let ratio = trained.iter().map(|s| s.m as f64 / s.n as f64).sum::<f64>()
+            / trained.len().max(1) as f64;
+        let width = |n: usize| ((n as f64 * ratio).round() as usize).max(1);
+        let unseen_n: Vec<usize> = if self.generalization.n.is_empty() {
+            let mut n: Vec<usize> = vec![low.saturating_sub(1).max(1), high + 2, high + 4];
+            n.extend((low..high).filter(|k| !trained_n.contains(k)));
+            n.sort_unstable();
+            n.dedup();
+            n.retain(|k| !trained_n.contains(k));
+            n
+        } else {
+            self.generalization.n.clone()
+        };
+        let largest = trained
+            .iter()
+            .copied()
+            .max_by_key(|s| s.n)
+            .unwrap_or(Sizes { n: 1, m: 1 });
+        let other_m: Vec<usize> = if self.generalization.m.is_empty() {
+            vec![(largest.m / 2).max(1), largest.m * 2]
+        } else {
+            self.generalization.m.clone()
+        };
+        let mut sizes: Vec<(Sizes, bool)> = trained.iter().map(|&s| (s, true)).collect();
+        sizes.extend(
+            unseen_n
+                .into_iter()
+                .map(|n| (Sizes { n, m: width(n) }, false)),
+        );
+        sizes.extend(
+            other_m
+                .into_iter()
+                .filter(|&m| m != largest.m)
+                .map(|m| (Sizes { n: largest.n, m }, false)),
+        );
+        sizes
+    }
+}
+
+/// Label fractions of a set of label names (an unknown name is an error).
+fn fractions(labels: &[String]) -> Result<Fractions> {
+    Fractions::from_labels(labels.iter().map(String::as_str))
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, count) = values.fold((0.0, 0usize), |(s, c), v| (s + v, c + 1));
+    if count == 0 {
+        f64::NAN
+    } else {
+        sum / count as f64
+    }
+}
+
+/// One classified network of the beta grid.
+struct Classified {
+    network: GeneratedNetwork,
+    label: String,
+    order: hyperinterp_phases::OrderParameters,
+}
+
+/// Runs the whole job and writes `report.json`, `report.html` and
+/// `networks.safetensors` (plus the run's checkpoint, metrics and
+/// evaluations) into `out`. With `resume`, training continues from
+/// `out/checkpoint.safetensors` if it exists.
+pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -> Result<Report> {
+    config.validate()?;
+    let started = Instant::now();
+    let task = L1Task::default();
+    let classifier = Classifier::new(config.classifier.clone())?;
+    std::fs::create_dir_all(out).map_err(|source| CoreError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let files = RunFiles {
+        dir: out.to_path_buf(),
+    };
+
+    // 1. Train.
+    let mut trainer = if resume && files.checkpoint().exists() {
+        let trainer = Trainer::resume(&files.checkpoint(), device)?;
+        if trainer.config() != &config.training {
+            return Err(CoreError::config(
+                "training",
+                "the checkpoint was written with another training configuration",
+            ));
+        }
+        trainer
+    } else {
+        Trainer::new(config.training.clone(), &task, device)?
+    };
+    eprintln!(
+        "training: {} steps, sizes {:?}",
+        config.training.steps,
+        config
+            .training
+            .sizes
+            .iter()
+            .map(|s| (s.n, s.m))
+            .collect::<Vec<_>>()
+    );
+    trainer.run(&task, Some(&classifier), Some(out))?;
+    let generator = trainer.generator()?;
+    drop(trainer);
+
+    // 2. The phase diagram over beta, and the Pareto front.
+    let betas = config.training.pareto.grid(config.grid.betas);
+    let bar = hyperinterp_hvae::progress_bar(config.training.sizes.len(), config.training.progress);
+    bar.set_message("beta grid");
+    let mut by_beta: Vec<Vec<Classified>> = betas.iter().map(|_| Vec::new()).collect();
+    for (k, &sizes) in config.training.sizes.iter().enumerate() {
+        let generated = generator.generate_many(
+            &task,
+            &betas,
+            sizes,
+            config.grid.networks,
+            config.grid.inputs,
+            config.training.seed ^ 0xD15C ^ k as u64,
+        )?;
+        for (slot, networks) in by_beta.iter_mut().zip(generated) {
+            for network in networks {
+                let classification =
+                    classifier.classify(&network.mean, network.nmse_mean_weights)?;
+                slot.push(Classified {
+                    label: classification.algorithm.name().to_string(),
+                    order: classification.order_parameters,
+                    network,
+                });
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let phases_by_beta = by_beta
+        .iter()
+        .zip(&betas)
+        .map(|(rows, &beta)| {
+            let labels: Vec<String> = rows.iter().map(|c| c.label.clone()).collect();
+            Ok(BetaRow {
+                beta,
+                nmse: mean(rows.iter().map(|c| c.network.nmse)),
+                kl: mean(rows.iter().map(|c| c.network.kl)),
+                fractions: fractions(&labels)?,
+                order_parameters: OrderParameters {
+                    locality: mean(rows.iter().map(|c| c.order.locality)),
+                    double_sidedness: mean(rows.iter().map(|c| c.order.double_sidedness)),
+                    pudding_slope: mean(rows.iter().map(|c| c.order.pudding_slope)),
+                },
+                nmse_mean_weights: Some(mean(rows.iter().map(|c| c.network.nmse_mean_weights))),
+                networks: Some(rows.len()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    // Representative networks: the most accurate network of each label found.
+    let mut best: BTreeMap<String, &Classified> = BTreeMap::new();
+    for classified in by_beta.iter().flatten() {
+        let entry = best.entry(classified.label.clone()).or_insert(classified);
+        if classified.network.nmse_mean_weights < entry.network.nmse_mean_weights {
+            *entry = classified;
+        }
+    }
+    let representatives = best
+        .into_iter()
+        .map(|(label, c)| {
+            Ok(Representative {
+                label,
+                beta: c.network.beta,
+                nmse: c.network.nmse_mean_weights,
+                description: describe(&c.network.mean)?,
+                network: c.network.mean.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    // 3. Phases over training time, from the checkpoint evaluations.
+    let phases_by_step = phases_by_step(&files.evaluations())?;
+
+    // 4. Systematic generalisation.
+    let generalization_beta = if config.generalization.beta > 0.0 {
+        config.generalization.beta
+    } else {
+        // The most accurate beta of the grid.
+        phases_by_beta
+            .iter()
+            .min_by(|a, b| a.nmse.total_cmp(&b.nmse))
+            .map_or(config.training.pareto.beta_min, |row| row.beta)
+    };
+    let generalization =
+        generalization_rows(config, &generator, &task, &classifier, generalization_beta)?;
+
+    // 5. The Adam baseline.
+    let adam_sizes = config.adam_sizes.unwrap_or_else(|| {
+        config
+            .training
+            .sizes
+            .iter()
+            .copied()
+            .max_by_key(|s| s.n)
+            .unwrap_or(Sizes { n: 8, m: 24 })
+    });
+    let baseline = train_adam(&task, adam_sizes, &config.adam, device)?.mlp;
+    let baseline_nmse = task.nmse_of(
+        &baseline,
+        config.grid.inputs.max(20_000),
+        config.training.seed ^ 0xADA,
+    )?;
+    let adam_baseline = AdamBaselineSummary {
+        nmse: baseline_nmse,
+        label: classifier
+            .classify(&baseline, baseline_nmse)?
+            .algorithm
+            .name()
+            .to_string(),
+        description: Some(describe(&baseline)?),
+    };
+
+    // 6-7. The report.
+    let report = Report {
+        config: serde_json::to_value(config)?,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        phases_by_beta,
+        phases_by_step,
+        generalization,
+        adam_baseline,
+        representatives,
+        title: "hyperinterp: algorithms for the L1 norm across beta".into(),
+        notes: vec![format!(
+            "Trained on sizes {:?} for {} steps; beta in [{:e}, {:e}]; labels from the mean weights of each generated network.",
+            config
+                .training
+                .sizes
+                .iter()
+                .map(|s| (s.n, s.m))
+                .collect::<Vec<_>>(),
+            config.training.steps,
+            config.training.pareto.beta_min,
+            config.training.pareto.beta_max
+        )],
+    };
+    write_report(out, &report)?;
+    Ok(report)
+}
+
+/// Reads `evaluations.jsonl` and pools each checkpoint's sizes per beta.
+fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(source) if source.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(CoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut rows = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let evaluation: Evaluation = serde_json::from_str(line)?;
+        // Keyed by the beta's bits: (beta, labels, NMSEs, KLs) pooled over sizes.
+        type Pool = (f64, Vec<String>, Vec<f64>, Vec<f64>);
+        let mut pooled: BTreeMap<u64, Pool> = BTreeMap::new();
+        for row in evaluation.rows {
+            let entry = pooled.entry(row.beta.to_bits()).or_insert((
+                row.beta,
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            ));
+            entry.1.extend(row.labels);
+            entry.2.push(row.nmse);
+            entry.3.push(row.kl);
+        }
+        let mut step_rows = pooled
+            .into_values()
+            .map(|(beta, labels, nmse, kl)| {
+                Ok(StepRow {
+                    step: evaluation.step as u64,
+                    beta,
+                    fractions: fractions(&labels)?,
+                    nmse: Some(mean(nmse.into_iter())),
+                    kl: Some(mean(kl.into_iter())),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        step_rows.sort_by(|a, b| a.beta.total_cmp(&b.beta));
+        rows.extend(step_rows);
+    }
+    Ok(rows)
+}
+
+fn generalization_rows(
+    config: &DiscoverConfig,
+    generator: &Generator,
+    task: &impl Task,
+    classifier: &Classifier,
+    beta: f64,
+) -> Result<Vec<GeneralizationRow>> {
+    let mut rows = Vec::new();
+    for (k, (sizes, trained)) in config.generalization_sizes().into_iter().enumerate() {
+        let networks = generator
+            .generate_many(
+                task,
+                &[beta],
+                sizes,
+                config.generalization.networks,
+                config.grid.inputs,
+                config.training.seed ^ 0x6E4E ^ k as u64,
+            )?
+            .remove(0);
+        let labels = networks
+            .iter()
+            .map(|x| {
+                Ok(classifier
+                    .classify(&x.mean, x.nmse_mean_weights)?
+                    .algorithm
+                    .name()
+                    .to_string())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        rows.push(GeneralizationRow {
+            n: sizes.n,
+            m: sizes.m,
+            trained,
+            beta,
+            nmse: mean(networks.iter().map(|x| x.nmse)),
+            fractions: fractions(&labels)?,
+        });
+    }
+    Ok(rows)
+}
+
+/// A short summary table of a report, one line per beta.
+pub fn summary(report: &Report) -> String {
+    let mut text = format!(
+        "{:>10} {:>9} {:>9} {:>10}  fractions\n",
+        "beta", "nmse", "kl", "majority"
+    );
+    for row in &report.phases_by_beta {
+        let shares: Vec<String> = row
+            .fractions
+            .entries()
+            .iter()
+            .filter(|(_, f)| *f > 0.0)
+            .map(|(name, f)| format!("{name} {:.0}%", f * 100.0))
+            .collect();
+        text.push_str(&format!(
+            "{:>10.2e} {:>9.4} {:>9.1} {:>10}  {}\n",
+            row.beta,
+            row.nmse,
+            row.kl,
+            row.fractions.majority().unwrap_or("-"),
+            shares.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "Adam baseline: NMSE {:.4}, {}\nwall time: {:.0} s\n",
+        report.adam_baseline.nmse, report.adam_baseline.label, report.wall_seconds
+    ));
+    text
+}

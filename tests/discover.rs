@@ -1,0 +1,60 @@
+//! `discover --quick` end to end: every part of the report is produced.
+
+use hyperinterp::discover::{DiscoverConfig, run};
+
+#[test]
+fn quick_discover_writes_a_complete_report() {
+    let out = std::env::temp_dir().join(format!("hyperinterp-discover-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let device = hyperinterp::backend::device("default").unwrap();
+    let config = DiscoverConfig::quick();
+    let report = run(&config, &out, &device, false).unwrap();
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    for key in [
+        "config",
+        "wall_seconds",
+        "phases_by_beta",
+        "phases_by_step",
+        "generalization",
+        "adam_baseline",
+    ] {
+        assert!(json.get(key).is_some(), "report.json lacks {key}");
+    }
+    let by_beta = json["phases_by_beta"].as_array().unwrap();
+    assert_eq!(by_beta.len(), 13);
+    for row in by_beta {
+        let fractions = row["fractions"].as_object().unwrap();
+        for label in [
+            "double_sided",
+            "pudding_positive",
+            "pudding_negative",
+            "convexity",
+            "mixed",
+            "trivial",
+        ] {
+            assert!(fractions.contains_key(label), "fractions lack {label}");
+        }
+        let total: f64 = fractions.values().map(|v| v.as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-9, "fractions sum to {total}");
+        for key in ["locality", "double_sidedness", "pudding_slope"] {
+            assert!(row["order_parameters"][key].is_number(), "{key}");
+        }
+    }
+    // Checkpoints at steps 20 and 40, each with the evaluation grid.
+    let steps: Vec<u64> = report.phases_by_step.iter().map(|r| r.step).collect();
+    assert!(steps.contains(&20) && steps.contains(&40), "{steps:?}");
+    assert!(report.generalization.iter().any(|r| r.trained));
+    assert!(report.generalization.iter().any(|r| !r.trained && r.n > 4));
+    assert!(report.generalization.iter().any(|r| !r.trained && r.n < 3));
+    assert!(json["adam_baseline"]["nmse"].as_f64().unwrap() < 1.0);
+    assert!(!report.representatives.is_empty());
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && !html.contains("http://") && !html.contains("https://"));
+    let networks =
+        hyperinterp::core::export::load_safetensors(&out.join("networks.safetensors")).unwrap();
+    assert_eq!(networks.len(), report.representatives.len());
+    std::fs::remove_dir_all(&out).unwrap();
+}
