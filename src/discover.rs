@@ -106,6 +106,8 @@ impl DiscoverConfig {
         training.networks = 2;
         training.inputs = 64;
         training.deterministic_weight_steps = 20;
+        training.kl_free_steps = 10;
+        training.kl_warmup_steps = 10;
         training.warmup_steps = 5;
         training.checkpoint_every = 20;
         training.sizes = vec![Sizes { n: 3, m: 9 }, Sizes { n: 4, m: 12 }];

@@ -142,7 +142,7 @@ pub struct TrainingConfig {
 impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
-            steps: 4000,
+            steps: 6000,
             networks: 32,
             inputs: 256,
             sizes: vec![Sizes { n: 4, m: 12 }],
@@ -150,7 +150,7 @@ impl Default for TrainingConfig {
             warmup_steps: 100,
             clip_norm: 1.0,
             kl_warmup_steps: 0,
-            deterministic_weight_steps: 2000,
+            deterministic_weight_steps: 3000,
             seed: 0,
             progress: true,
         }

@@ -31,6 +31,8 @@ fn tiny(steps: usize) -> TrainerConfig {
         sizes: vec![Sizes::new(2, 4).unwrap(), Sizes::new(3, 6).unwrap()],
         warmup_steps: 2,
         deterministic_weight_steps: 2,
+        kl_free_steps: 2,
+        kl_warmup_steps: 2,
         checkpoint_every: 3,
         progress: false,
         ..Default::default()
@@ -215,6 +217,8 @@ fn one_run_gives_a_trade_off_across_beta() {
     config.inputs = 64;
     config.learning_rate = 3e-3;
     config.deterministic_weight_steps = 100;
+    config.kl_free_steps = 100;
+    config.kl_warmup_steps = 50;
     config.pareto.beta_min = 1e-4;
     config.pareto.beta_max = 1e-1;
     config.hypernetwork.graph.width = 16;
