@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use hyperinterp_core::{CoreError, Result, Sizes, Task};
+use hyperinterp_core::{CoreError, Result, Sizes, Task, require_at_least_one};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
     Evaluation, GeneratedNetwork, Generator, RunFiles, Trainer, TrainerConfig,
@@ -133,16 +133,12 @@ impl DiscoverConfig {
     /// Errors naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
         self.training.validate()?;
-        for (field, value) in [
+        require_at_least_one(&[
             ("grid.betas", self.grid.betas),
             ("grid.networks", self.grid.networks),
             ("grid.inputs", self.grid.inputs),
             ("generalization.networks", self.generalization.networks),
-        ] {
-            if value == 0 {
-                return Err(CoreError::config(field, "must be at least 1"));
-            }
-        }
+        ])?;
         if !(self.generalization.beta.is_finite() && self.generalization.beta >= 0.0) {
             return Err(CoreError::config(
                 "generalization.beta",

@@ -123,6 +123,45 @@ impl CoreError {
         }
     }
 
+    /// The same error with `prefix` put before the field it names (shape,
+    /// value and configuration errors), e.g. to say which network of many.
+    ///
+    /// ```
+    /// use hyperinterp_core::{CoreError, Mlp};
+    /// let mut net = Mlp::zeros(2, 2, Default::default())?;
+    /// net.a[0] = f32::NAN;
+    /// let err = net.validate().unwrap_err().within("networks[3].");
+    /// assert!(err.to_string().contains("networks[3].a"));
+    /// # Ok::<(), CoreError>(())
+    /// ```
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            CoreError::ShapeMismatch {
+                field,
+                expected,
+                found,
+            } => CoreError::ShapeMismatch {
+                field: format!("{prefix}{field}"),
+                expected,
+                found,
+            },
+            CoreError::NonFinite {
+                field,
+                index,
+                value,
+            } => CoreError::NonFinite {
+                field: format!("{prefix}{field}"),
+                index,
+                value,
+            },
+            CoreError::InvalidConfig { field, reason } => CoreError::InvalidConfig {
+                field: format!("{prefix}{field}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         CoreError::Io {
             path: path.into(),
@@ -133,3 +172,38 @@ impl CoreError {
 
 /// Result with [`CoreError`].
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Errors naming the first field whose value is 0.
+///
+/// ```
+/// use hyperinterp_core::require_at_least_one;
+/// assert!(require_at_least_one(&[("steps", 3), ("networks", 1)]).is_ok());
+/// let err = require_at_least_one(&[("steps", 3), ("networks", 0)]).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid configuration: `networks` must be at least 1");
+/// ```
+pub fn require_at_least_one(fields: &[(&str, usize)]) -> Result<()> {
+    match fields.iter().find(|(_, value)| *value == 0) {
+        Some((field, _)) => Err(CoreError::config(*field, "must be at least 1")),
+        None => Ok(()),
+    }
+}
+
+/// Errors naming the first field whose value is not finite and > 0.
+///
+/// ```
+/// use hyperinterp_core::require_positive;
+/// assert!(require_positive(&[("learning_rate", 1e-3)]).is_ok());
+/// assert!(require_positive(&[("clip_norm", f64::NAN)]).unwrap_err().to_string().contains("clip_norm"));
+/// ```
+pub fn require_positive(fields: &[(&str, f64)]) -> Result<()> {
+    match fields
+        .iter()
+        .find(|(_, value)| !(value.is_finite() && *value > 0.0))
+    {
+        Some((field, value)) => Err(CoreError::config(
+            *field,
+            format!("must be finite and > 0, got {value}"),
+        )),
+        None => Ok(()),
+    }
+}

@@ -124,36 +124,11 @@ pub fn from_json_str(text: &str) -> Result<Vec<Mlp>> {
                     expected,
                     found: vec![rows, mlp.n],
                 },
-                other => prefix_field(other, &format!("networks[{k}].")),
+                other => other.within(&format!("networks[{k}].")),
             })?;
             Ok(mlp)
         })
         .collect()
-}
-
-/// Adds a prefix to the field name of shape and value errors.
-fn prefix_field(error: CoreError, prefix: &str) -> CoreError {
-    match error {
-        CoreError::ShapeMismatch {
-            field,
-            expected,
-            found,
-        } => CoreError::ShapeMismatch {
-            field: format!("{prefix}{field}"),
-            expected,
-            found,
-        },
-        CoreError::NonFinite {
-            field,
-            index,
-            value,
-        } => CoreError::NonFinite {
-            field: format!("{prefix}{field}"),
-            index,
-            value,
-        },
-        other => other,
-    }
 }
 
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
@@ -254,7 +229,7 @@ pub fn from_safetensors_bytes(bytes: &[u8]) -> Result<Vec<Mlp>> {
                 Some(name) => Activation::from_name(name)?,
                 None => Activation::Swish,
             };
-            Mlp::new(n, m, w, b, a, c, activation).map_err(|e| prefix_field(e, &format!("net{k}.")))
+            Mlp::new(n, m, w, b, a, c, activation).map_err(|e| e.within(&format!("net{k}.")))
         })
         .collect()
 }

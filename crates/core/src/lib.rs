@@ -29,7 +29,7 @@ pub mod schedule;
 pub mod task;
 
 pub use batch::{MlpBatch, to_vec};
-pub use error::{CoreError, Result};
+pub use error::{CoreError, Result, require_at_least_one, require_positive};
 pub use mlp::{Activation, Mlp, Sign, Sizes};
 pub use schedule::warmup_cosine;
 pub use task::{

@@ -2,7 +2,7 @@
 //! parameters as plain tensors with a leading group axis.
 
 use burn::tensor::{Tensor, activation};
-use hyperinterp_core::{CoreError, Result};
+use hyperinterp_core::{CoreError, Result, require_at_least_one};
 use serde::{Deserialize, Serialize};
 
 use crate::graph::MlpGraph;
@@ -48,16 +48,12 @@ impl Default for GraphTransformerConfig {
 impl GraphTransformerConfig {
     /// Errors naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
-        for (field, value) in [
+        require_at_least_one(&[
             ("width", self.width),
             ("heads", self.heads),
             ("edge_hidden", self.edge_hidden),
             ("feed_forward_hidden", self.feed_forward_hidden),
-        ] {
-            if value == 0 {
-                return Err(CoreError::config(field, "must be at least 1"));
-            }
-        }
+        ])?;
         if !self.width.is_multiple_of(self.heads) {
             return Err(CoreError::config(
                 "heads",

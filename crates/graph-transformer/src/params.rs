@@ -242,6 +242,16 @@ impl ParamSet {
         Ok(self)
     }
 
+    /// The same parameters on another device.
+    pub fn to_device(&self, device: &Device) -> Result<ParamSet> {
+        let values = self
+            .values
+            .iter()
+            .map(|v| v.clone().to_device(device))
+            .collect();
+        ParamSet::new(self.specs.clone(), values)
+    }
+
     /// The parameters of group `g` only (`G = 1`).
     pub fn group(&self, g: usize) -> Result<ParamSet> {
         if g >= self.groups {

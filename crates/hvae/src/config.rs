@@ -1,6 +1,6 @@
 //! Configuration of the HVAE hypernetwork.
 
-use hyperinterp_core::{Activation, CoreError, Result, Sizes};
+use hyperinterp_core::{Activation, CoreError, Result, Sizes, require_positive};
 use hyperinterp_graph_transformer::GraphTransformerConfig;
 use serde::{Deserialize, Serialize};
 
@@ -68,19 +68,12 @@ impl PriorScales {
     }
 
     fn validate(&self) -> Result<()> {
-        for (field, value) in [
+        require_positive(&[
             ("priors.weight", self.weight),
             ("priors.bias", self.bias),
             ("priors.output_weight", self.output_weight),
             ("priors.output_bias", self.output_bias),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(CoreError::config(
-                    field,
-                    format!("must be finite and > 0, got {value}"),
-                ));
-            }
-        }
+        ])?;
         Ok(())
     }
 }

@@ -89,14 +89,7 @@ impl NetworkGenerator for Hypernetwork {
         seed: u64,
         device: &Device,
     ) -> Result<GeneratedNetworks> {
-        let set = self.param_set()?;
-        let set = ParamSet::new(
-            set.specs().to_vec(),
-            set.values()
-                .iter()
-                .map(|v| v.clone().to_device(device))
-                .collect(),
-        )?;
+        let set = self.param_set()?.to_device(device)?;
         let noise = Noise::draw(&self.config, 1, count, sizes, seed, device)?;
         Ok(generate(&set, &self.config, &noise)?.networks)
     }

@@ -9,7 +9,8 @@ use std::time::Instant;
 use burn::optim::{Adam, AdamConfig, AdamState, Optimizer};
 use burn::tensor::{Device, Gradients, Tensor};
 use hyperinterp_core::{
-    Beta, CoreError, Result, Sizes, Task, to_vec, validate_sizes, warmup_cosine,
+    Beta, CoreError, Result, Sizes, Task, require_at_least_one, require_positive, to_vec,
+    validate_sizes, warmup_cosine,
 };
 use hyperinterp_graph_transformer::ParamSet;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -160,27 +161,16 @@ impl Default for TrainingConfig {
 impl TrainingConfig {
     /// Errors naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
-        for (field, value) in [
+        require_at_least_one(&[
             ("steps", self.steps),
             ("networks", self.networks),
             ("inputs", self.inputs),
-        ] {
-            if value == 0 {
-                return Err(CoreError::config(field, "must be at least 1"));
-            }
-        }
+        ])?;
         validate_sizes("sizes", &self.sizes)?;
-        for (field, value) in [
+        require_positive(&[
             ("learning_rate", self.learning_rate),
             ("clip_norm", self.clip_norm),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(CoreError::config(
-                    field,
-                    format!("must be finite and > 0, got {value}"),
-                ));
-            }
-        }
+        ])?;
         Ok(())
     }
 

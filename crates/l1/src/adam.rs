@@ -3,7 +3,10 @@
 use burn::module::{Module, Param};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
-use hyperinterp_core::{Activation, CoreError, Mlp, MlpBatch, Result, Sizes, Task, warmup_cosine};
+use hyperinterp_core::{
+    Activation, CoreError, Mlp, MlpBatch, Result, Sizes, Task, require_at_least_one,
+    require_positive, warmup_cosine,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -46,16 +49,8 @@ impl Default for AdamBaselineConfig {
 impl AdamBaselineConfig {
     /// Errors naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
-        if self.steps == 0 {
-            return Err(CoreError::config("steps", "must be at least 1"));
-        }
-        if self.batch_size == 0 {
-            return Err(CoreError::config("batch_size", "must be at least 1"));
-        }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(CoreError::config("learning_rate", "must be finite and > 0"));
-        }
-        Ok(())
+        require_at_least_one(&[("steps", self.steps), ("batch_size", self.batch_size)])?;
+        require_positive(&[("learning_rate", self.learning_rate)])
     }
 }
 
@@ -74,6 +69,20 @@ struct TrainableMlp {
     b: Param<Tensor<2>>,
     a: Param<Tensor<2>>,
     c: Param<Tensor<1>>,
+}
+
+impl TrainableMlp {
+    /// The current parameters as a batch of one network.
+    fn batch(&self, activation: Activation) -> Result<MlpBatch> {
+        MlpBatch::new(
+            self.w.val(),
+            self.b.val(),
+            self.a.val(),
+            self.c.val(),
+            activation,
+            vec![1],
+        )
+    }
 }
 
 /// Trains one MLP of `sizes` on `task` with Adam, from a standard random
@@ -119,14 +128,7 @@ pub fn train_adam(
     let mut optimizer = AdamConfig::new().init();
     let mut nmse_history = Vec::with_capacity(config.steps);
     for step in 0..config.steps {
-        let batch = MlpBatch::new(
-            model.w.val(),
-            model.b.val(),
-            model.a.val(),
-            model.c.val(),
-            config.activation,
-            vec![1],
-        )?;
+        let batch = model.batch(config.activation)?;
         let inputs = task.input_tensor(
             1,
             config.batch_size,
@@ -150,14 +152,10 @@ pub fn train_adam(
         let learning_rate = warmup_cosine(config.learning_rate, step, warmup, config.steps);
         model = optimizer.step(learning_rate, model, grads);
     }
-    let batch = MlpBatch::new(
-        model.w.val(),
-        model.b.val(),
-        model.a.val(),
-        model.c.val(),
-        config.activation,
-        vec![1],
-    )?;
-    let mlp = batch.to_mlps()?.pop().ok_or(CoreError::Empty)?;
+    let mlp = model
+        .batch(config.activation)?
+        .to_mlps()?
+        .pop()
+        .ok_or(CoreError::Empty)?;
     Ok(AdamBaseline { mlp, nmse_history })
 }

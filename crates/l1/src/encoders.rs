@@ -5,7 +5,7 @@
 //! `s(u) + s(-u) = u tanh(u/2)` and `s(u) - s(-u) = u`. Neurons beyond what an
 //! algorithm needs are left unused (all weights 0, `a = 0`).
 
-use hyperinterp_core::{Activation, CoreError, Mlp, Result, Sign, Sizes, Task};
+use hyperinterp_core::{Activation, CoreError, Mlp, Result, Sign, Sizes, Task, require_positive};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -28,17 +28,6 @@ fn require_width(sizes: Sizes, needed: usize, algorithm: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn require_positive(field: &str, value: f32) -> Result<()> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(CoreError::config(
-            field,
-            format!("must be finite and > 0, got {value}"),
-        ))
-    }
 }
 
 /// Sets neuron `j` to read input `i` alone: `W_ji = weight`, output weight `a`.
@@ -68,7 +57,7 @@ fn set_dense(mlp: &mut Mlp, j: usize, weight: f32, bias: f32, a: f32) {
 /// ```
 pub fn double_sided(n: usize, m: usize, sharpness: f32) -> Result<Mlp> {
     require_width(Sizes { n, m }, 2 * n, "double-sided")?;
-    require_positive("sharpness", sharpness)?;
+    require_positive(&[("sharpness", f64::from(sharpness))])?;
     let mut mlp = Mlp::zeros(n, m, Activation::Swish)?;
     for i in 0..n {
         set_local(&mut mlp, 2 * i, i, sharpness, 1.0 / sharpness);
@@ -97,8 +86,10 @@ pub fn pudding_bias(n: usize, alpha: f32) -> f32 {
 /// ```
 pub fn pudding(n: usize, m: usize, sign: Sign, sharpness: f32, alpha: f32) -> Result<Mlp> {
     require_width(Sizes { n, m }, n + 1, "pudding")?;
-    require_positive("sharpness", sharpness)?;
-    require_positive("alpha", alpha)?;
+    require_positive(&[
+        ("sharpness", f64::from(sharpness)),
+        ("alpha", f64::from(alpha)),
+    ])?;
     let s = sign.value();
     let mut mlp = Mlp::zeros(n, m, Activation::Swish)?;
     for i in 0..n {
@@ -130,8 +121,10 @@ pub fn spread_out_pudding(
     alpha: f32,
 ) -> Result<Mlp> {
     require_width(Sizes { n, m }, n + 2, "spread-out pudding")?;
-    require_positive("sharpness", sharpness)?;
-    require_positive("alpha", alpha)?;
+    require_positive(&[
+        ("sharpness", f64::from(sharpness)),
+        ("alpha", f64::from(alpha)),
+    ])?;
     let s = sign.value();
     let mut mlp = Mlp::zeros(n, m, Activation::Swish)?;
     for i in 0..n {

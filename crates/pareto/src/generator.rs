@@ -269,14 +269,10 @@ impl NetworkGenerator for AtBeta<'_> {
         seed: u64,
         device: &Device,
     ) -> Result<GeneratedNetworks> {
-        let set = self.generator.hypernetwork_params(&[self.beta])?;
-        let set = ParamSet::new(
-            set.specs().to_vec(),
-            set.values()
-                .iter()
-                .map(|v| v.clone().to_device(device))
-                .collect(),
-        )?;
+        let set = self
+            .generator
+            .hypernetwork_params(&[self.beta])?
+            .to_device(device)?;
         let noise = Noise::draw(
             &self.generator.config.hypernetwork,
             1,

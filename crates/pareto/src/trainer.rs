@@ -7,7 +7,8 @@ use std::time::Instant;
 use burn::optim::{AdamState, AdaptiveMomentumState};
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{
-    CoreError, NetworkClassifier, Result, Sizes, Task, to_vec, validate_sizes, warmup_cosine,
+    CoreError, NetworkClassifier, Result, Sizes, Task, require_at_least_one, require_positive,
+    to_vec, validate_sizes, warmup_cosine,
 };
 use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{
@@ -128,7 +129,7 @@ impl TrainerConfig {
     pub fn validate(&self) -> Result<()> {
         self.hypernetwork.validate()?;
         self.pareto.validate()?;
-        for (field, value) in [
+        require_at_least_one(&[
             ("steps", self.steps),
             ("groups", self.groups),
             ("networks", self.networks),
@@ -137,23 +138,12 @@ impl TrainerConfig {
             ("evaluation.betas", self.evaluation.betas),
             ("evaluation.networks", self.evaluation.networks),
             ("evaluation.inputs", self.evaluation.inputs),
-        ] {
-            if value == 0 {
-                return Err(CoreError::config(field, "must be at least 1"));
-            }
-        }
+        ])?;
         validate_sizes("sizes", &self.sizes)?;
-        for (field, value) in [
+        require_positive(&[
             ("learning_rate", self.learning_rate),
             ("clip_norm", self.clip_norm),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(CoreError::config(
-                    field,
-                    format!("must be finite and > 0, got {value}"),
-                ));
-            }
-        }
+        ])?;
         Ok(())
     }
 

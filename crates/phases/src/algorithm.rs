@@ -207,35 +207,6 @@ pub struct Classifier {
     config: ClassifierConfig,
 }
 
-/// Adds `networks[k].` to the field of shape and value errors.
-fn prefix_error(error: CoreError, k: usize) -> CoreError {
-    match error {
-        CoreError::ShapeMismatch {
-            field,
-            expected,
-            found,
-        } => CoreError::ShapeMismatch {
-            field: format!("networks[{k}].{field}"),
-            expected,
-            found,
-        },
-        CoreError::NonFinite {
-            field,
-            index,
-            value,
-        } => CoreError::NonFinite {
-            field: format!("networks[{k}].{field}"),
-            index,
-            value,
-        },
-        CoreError::InvalidConfig { field, reason } => CoreError::InvalidConfig {
-            field: format!("networks[{k}].{field}"),
-            reason,
-        },
-        other => other,
-    }
-}
-
 impl Classifier {
     /// A classifier with `config`, which is validated.
     ///
@@ -290,7 +261,8 @@ impl Classifier {
         mlps.iter()
             .enumerate()
             .map(|(k, mlp)| {
-                order::compute(mlp, &self.config, &mut scratch).map_err(|e| prefix_error(e, k))
+                order::compute(mlp, &self.config, &mut scratch)
+                    .map_err(|e| e.within(&format!("networks[{k}].")))
             })
             .collect()
     }
@@ -383,10 +355,10 @@ impl Classifier {
             .enumerate()
             .map(|(k, (mlp, &nmse))| {
                 let order_parameters = order::compute(mlp, &self.config, &mut scratch)
-                    .map_err(|e| prefix_error(e, k))?;
+                    .map_err(|e| e.within(&format!("networks[{k}].")))?;
                 let algorithm = self
                     .label(&order_parameters, nmse)
-                    .map_err(|e| prefix_error(e, k))?;
+                    .map_err(|e| e.within(&format!("networks[{k}].")))?;
                 Ok(Classification {
                     algorithm,
                     nmse,
