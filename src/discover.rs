@@ -548,3 +548,80 @@ pub fn summary(report: &Report) -> String {
     ));
     text
 }
+
+/// How often an algorithm is the majority somewhere on the beta grid,
+/// across the seeds of a sweep, and where.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlgorithmAcrossSeeds {
+    /// The label.
+    pub label: String,
+    /// Seeds (reports) in which it is the majority at one beta or more.
+    pub seeds_with_majority: usize,
+    /// Fraction of the seeds.
+    pub fraction_of_seeds: f64,
+    /// Per seed where it is the majority: `[lowest beta, highest beta]`.
+    pub beta_ranges: Vec<[f64; 2]>,
+}
+
+/// Seed statistics of a sweep: one entry per label, in the classifier's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// Number of reports merged.
+    pub seeds: usize,
+    /// Per label.
+    pub algorithms: Vec<AlgorithmAcrossSeeds>,
+}
+
+/// Merges the reports of several seeds into [`SweepSummary`].
+///
+/// ```
+/// use hyperinterp::discover::merge;
+/// use hyperinterp::report::{BetaRow, Fractions, Report};
+/// let row = |beta: f64, mixed: f64| BetaRow {
+///     beta, nmse: 0.1, kl: 1.0, order_parameters: Default::default(), nmse_mean_weights: None, networks: None,
+///     fractions: Fractions { mixed, trivial: 1.0 - mixed, ..Default::default() },
+/// };
+/// let report = Report { phases_by_beta: vec![row(1e-5, 0.9), row(1e-3, 0.8), row(1e-1, 0.0)], ..Default::default() };
+/// let summary = merge(&[report.clone(), report])?;
+/// let mixed = summary.algorithms.iter().find(|a| a.label == "mixed").unwrap();
+/// assert_eq!(mixed.seeds_with_majority, 2);
+/// assert_eq!(mixed.beta_ranges[0], [1e-5, 1e-3]);
+/// # Ok::<(), hyperinterp::core::CoreError>(())
+/// ```
+pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
+    if reports.is_empty() {
+        return Err(CoreError::config(
+            "reports",
+            "need at least one report to merge",
+        ));
+    }
+    let algorithms = hyperinterp_report::LABELS
+        .iter()
+        .map(|&label| {
+            let beta_ranges: Vec<[f64; 2]> = reports
+                .iter()
+                .filter_map(|report| {
+                    let betas: Vec<f64> = report
+                        .phases_by_beta
+                        .iter()
+                        .filter(|row| row.fractions.majority() == Some(label))
+                        .map(|row| row.beta)
+                        .collect();
+                    let low = betas.iter().copied().reduce(f64::min)?;
+                    let high = betas.iter().copied().reduce(f64::max)?;
+                    Some([low, high])
+                })
+                .collect();
+            AlgorithmAcrossSeeds {
+                label: label.to_string(),
+                seeds_with_majority: beta_ranges.len(),
+                fraction_of_seeds: beta_ranges.len() as f64 / reports.len() as f64,
+                beta_ranges,
+            }
+        })
+        .collect();
+    Ok(SweepSummary {
+        seeds: reports.len(),
+        algorithms,
+    })
+}
