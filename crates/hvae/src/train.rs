@@ -143,7 +143,7 @@ pub struct TrainingConfig {
 impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
-            steps: 6000,
+            steps: 8000,
             networks: 32,
             inputs: 256,
             sizes: vec![Sizes { n: 4, m: 12 }],
@@ -151,7 +151,7 @@ impl Default for TrainingConfig {
             warmup_steps: 100,
             clip_norm: 1.0,
             kl_warmup_steps: 0,
-            deterministic_weight_steps: 3000,
+            deterministic_weight_steps: 4000,
             seed: 0,
             progress: true,
         }
