@@ -300,8 +300,10 @@ impl Classifier {
             Algorithm::DoubleSided
         } else if let (true, Some(sign)) = (pudding_shaped, order.majority_side) {
             Algorithm::Pudding(sign)
-        } else if l <= c.convexity_max_locality
-            && order.convex_share >= c.convexity_min_convex_share
+        } else if order.convex_share >= c.convexity_min_convex_share
+            && (l <= c.convexity_max_locality
+                || (l <= c.convexity_max_locality_with_evidence
+                    && order.convex_evidence >= c.convexity_min_convex_evidence))
         {
             Algorithm::Convexity
         } else {

@@ -4,7 +4,8 @@ use hyperinterp_core::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Every threshold of the classifier, with DESIGN.md §4's values as
-/// defaults (plus `parallel_min_cosine` and `convexity_min_convex_share`,
+/// defaults (plus `parallel_min_cosine`, `convexity_min_convex_share`,
+/// `convexity_max_locality_with_evidence` and `convexity_min_convex_evidence`,
 /// which this crate adds; the crate docs say why).
 ///
 /// ```
@@ -48,6 +49,14 @@ pub struct ClassifierConfig {
     /// Least convex share K of a convexity network. Default 0.8 (this
     /// crate's addition, see the crate docs).
     pub convexity_min_convex_share: f64,
+    /// Largest locality L of a convexity network whose convex evidence
+    /// reaches `convexity_min_convex_evidence`. Default 0.75 (this crate's
+    /// addition: dense Gaussian features have L ≈ 0.5–0.65, see the crate docs).
+    pub convexity_max_locality_with_evidence: f64,
+    /// Least convex evidence (the z-score of the summed curvature under
+    /// random read-out signs) for a convexity network with L above
+    /// `convexity_max_locality`. Default 4.
+    pub convexity_min_convex_evidence: f64,
 }
 
 impl Default for ClassifierConfig {
@@ -65,6 +74,8 @@ impl Default for ClassifierConfig {
             pudding_min_pudding_slope: 0.6,
             convexity_max_locality: 0.5,
             convexity_min_convex_share: 0.8,
+            convexity_max_locality_with_evidence: 0.75,
+            convexity_min_convex_evidence: 4.0,
         }
     }
 }
@@ -105,6 +116,10 @@ impl ClassifierConfig {
                 "convexity_min_convex_share",
                 self.convexity_min_convex_share,
             ),
+            (
+                "convexity_max_locality_with_evidence",
+                self.convexity_max_locality_with_evidence,
+            ),
         ];
         for (field, value) in unit_interval {
             if !(0.0..=1.0).contains(&value) {
@@ -123,6 +138,10 @@ impl ClassifierConfig {
         for (field, value) in [
             ("always_on_z_score", self.always_on_z_score),
             ("trivial_min_nmse", self.trivial_min_nmse),
+            (
+                "convexity_min_convex_evidence",
+                self.convexity_min_convex_evidence,
+            ),
         ] {
             if !(value.is_finite() && value > 0.0) {
                 return Err(CoreError::config(
@@ -131,14 +150,22 @@ impl ClassifierConfig {
                 ));
             }
         }
-        if self.convexity_max_locality >= self.algorithm_min_locality {
-            return Err(CoreError::config(
-                "convexity_max_locality",
-                format!(
-                    "must be below algorithm_min_locality ({}), got {}",
-                    self.algorithm_min_locality, self.convexity_max_locality
-                ),
-            ));
+        for (field, value) in [
+            ("convexity_max_locality", self.convexity_max_locality),
+            (
+                "convexity_max_locality_with_evidence",
+                self.convexity_max_locality_with_evidence,
+            ),
+        ] {
+            if value >= self.algorithm_min_locality {
+                return Err(CoreError::config(
+                    field,
+                    format!(
+                        "must be below algorithm_min_locality ({}), got {value}",
+                        self.algorithm_min_locality
+                    ),
+                ));
+            }
         }
         if self.pudding_max_double_sidedness >= self.double_sided_min_double_sidedness {
             return Err(CoreError::config(

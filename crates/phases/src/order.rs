@@ -242,6 +242,11 @@ pub struct OrderParameters {
     /// Convex share K in [0, 1]: the positive part of the significant ridge
     /// units' mean curvatures over their absolute sum.
     pub convex_share: f64,
+    /// Convex evidence `Σ_U h_U / sqrt(Σ_U h_U²)` over the significant ridge
+    /// units: how far the summed curvature lies from what random read-out
+    /// signs give. With random signs it is ≈ N(0, 1) whatever the number
+    /// and sizes of the units; k equal convex bumps score √k.
+    pub convex_evidence: f64,
     /// The importance-weighted majority side of the one-sided neurons:
     /// `None` if there are none, `Positive` if the sides balance exactly.
     pub majority_side: Option<Sign>,
@@ -667,12 +672,23 @@ pub(crate) fn compute(
     // Convex share: how much of the significant units' mean curvature is
     // convex (a sum of convex bumps scores 1, random output signs ~0.5).
     let (mut convex, mut curvature_total) = (0.0, 0.0);
+    let (mut curvature_sum, mut curvature_squares) = (0.0, 0.0);
     for unit in units.iter().filter(|u| u.significant) {
         convex += unit.curvature.max(0.0);
         curvature_total += unit.curvature.abs();
+        curvature_sum += unit.curvature;
+        curvature_squares += unit.curvature * unit.curvature;
     }
     let convex_share = if curvature_total > 0.0 {
         convex / curvature_total
+    } else {
+        0.0
+    };
+    // A few large same-sign units can make K high by chance; the z-score of
+    // the curvature sum under random signs tells chance from a real sum of
+    // many convex bumps.
+    let convex_evidence = if curvature_squares > 0.0 {
+        curvature_sum / curvature_squares.sqrt()
     } else {
         0.0
     };
@@ -740,6 +756,7 @@ pub(crate) fn compute(
         double_sidedness,
         pudding_slope,
         convex_share,
+        convex_evidence,
         majority_side,
         total_importance,
         importance_floor,
