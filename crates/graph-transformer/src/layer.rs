@@ -1,7 +1,7 @@
 //! The graph-transformer layer, in one functional form: [`forward`] takes its
 //! parameters as plain tensors with a leading group axis.
 
-use burn::tensor::{Tensor, activation};
+use burn::tensor::{Tensor, TensorData, activation};
 use hyperinterp_core::{CoreError, Result, require_at_least_one};
 use serde::{Deserialize, Serialize};
 
@@ -257,8 +257,9 @@ pub fn edge_mlp(
         linear(targets, &params.bilinear_target, None).unsqueeze_dim(3);
     let bilinear_source: Tensor<5> =
         linear(sources, &params.bilinear_source, None).unsqueeze_dim(2);
-    let hidden = linear(
-        layer_norm(edges, &params.edge_norm),
+    let hidden = normalised_linear(
+        normalise(edges),
+        &params.edge_norm,
         &params.from_edge,
         Some(&params.hidden_bias),
     ) + target
@@ -447,24 +448,139 @@ pub fn linear<const D: usize>(
 
 /// LayerNorm over the last axis with per-group gain and shift.
 pub fn layer_norm<const D: usize>(x: Tensor<D>, norm: &NormParams) -> Tensor<D> {
+    normalise(x) * per_group::<D>(&norm.gain) + per_group::<D>(&norm.shift)
+}
+
+/// LayerNorm without gain and shift: zero mean, unit variance over the last axis.
+fn normalise<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     let mean = x.clone().mean_dim(D - 1);
     let centered = x - mean;
     let variance = (centered.clone() * centered.clone()).mean_dim(D - 1);
-    let normalised = centered / (variance + LAYER_NORM_EPSILON).sqrt();
-    normalised * per_group::<D>(&norm.gain) + per_group::<D>(&norm.shift)
+    centered / (variance + LAYER_NORM_EPSILON).sqrt()
 }
 
-/// Multi-head attention of each node over its own neighbour set:
-/// queries `[G, N, S, d]`, keys and values `[G, N, S, K, d]` → `[G, N, S, d]`.
-fn attend(queries: Tensor<4>, keys: Tensor<5>, values: Tensor<5>, heads: usize) -> Tensor<4> {
-    let [g, n, s, k, d] = keys.dims();
+/// `linear(layer_norm(x, norm), weight, bias)` from the normalised `x`: the
+/// gain and shift are folded into the (small) weight and bias instead of
+/// being applied to every edge, which saves two passes over the largest
+/// tensors, forward and backward.
+fn normalised_linear<const D: usize>(
+    normalised: Tensor<D>,
+    norm: &NormParams,
+    weight: &Tensor<3>,
+    bias: Option<&Tensor<2>>,
+) -> Tensor<D> {
+    let [_, _, d_out] = weight.dims();
+    let scaled = norm.gain.clone().unsqueeze_dim::<3>(2) * weight.clone();
+    let shifted: Tensor<2> = norm
+        .shift
+        .clone()
+        .unsqueeze_dim::<3>(1)
+        .matmul(weight.clone())
+        .reshape([-1, d_out as i32]);
+    let bias = match bias {
+        Some(bias) => shifted + bias.clone(),
+        None => shifted,
+    };
+    linear(normalised, &scaled, Some(&bias))
+}
+
+/// One neighbour block of a node layer, oriented so that the layer's nodes
+/// are its rows: normalised edge states `[G, N, S, K, d]` and the
+/// neighbours' keys and values `[G, N, K, d]`.
+struct NeighbourBlock {
+    edges: Tensor<5>,
+    keys: Tensor<4>,
+    values: Tensor<4>,
+}
+
+/// `mask[h, j] = 1` where feature `j` belongs to head `h`.
+fn head_mask(heads: usize, width: usize, device: &burn::tensor::Device) -> Tensor<2> {
+    let head_width = width / heads;
+    let values: Vec<f32> = (0..heads * width)
+        .map(|i| f32::from(u8::from((i % width) / head_width == i / width)))
+        .collect();
+    Tensor::from_data(TensorData::new(values, [heads, width]), device)
+}
+
+/// Multi-head attention of each node (queries `[G, N, S, d]`) over the
+/// neighbours of all its blocks, with logits `q · (k + E_k LN(e)) / √(d/h)`
+/// and values `v + E_v LN(e)` per head → `[G, N, S, d]`.
+///
+/// The edge terms are never materialised per edge: `q_h · (LN(e) E_k)_h =
+/// ê · (γ ⊙ E_k q_h)` plus a term equal for all neighbours (softmax drops
+/// it), and `Σ_k w_k (LN(e_k) E_v)_h = ((Σ_k w_k ê_k) ⊙ γ + β) E_v` restricted
+/// to head h (the weights sum to one). So the edges are read by two small
+/// batched matrix products per block instead of being projected to keys and
+/// values of width d.
+fn attend(
+    queries: Tensor<4>,
+    blocks: Vec<NeighbourBlock>,
+    attention: &AttentionParams,
+) -> Tensor<4> {
+    let [g, n, s, d] = queries.dims();
+    let heads = attention.heads;
     let head_width = d / heads;
-    let queries: Tensor<6> = queries.reshape([g, n, s, 1, heads, head_width]);
-    let keys: Tensor<6> = keys.reshape([g, n, s, k, heads, head_width]);
-    let values: Tensor<6> = values.reshape([g, n, s, k, heads, head_width]);
-    let logits = (queries * keys).sum_dim(5) / (head_width as f64).sqrt(); // [g, n, s, k, h, 1]
-    let weights = activation::softmax(logits, 3);
-    (weights * values).sum_dim(3).reshape([g, n, s, d])
+    let scale = 1.0 / (head_width as f64).sqrt();
+    let mask: Tensor<5> = head_mask(heads, d, &queries.device()).reshape([1, 1, 1, heads, d]);
+    let gain = per_group::<5>(&attention.edge_norm.gain);
+
+    // γ ⊙ E_k q_h for each head: [G, N, S, h, d], transposed for the product.
+    let per_head: Tensor<5> = queries.clone().unsqueeze_dim::<5>(3) * mask.clone();
+    let edge_queries = (linear(per_head, &attention.edge_key.clone().swap_dims(1, 2), None)
+        * gain.clone())
+    .swap_dims(3, 4);
+    let query_heads = queries
+        .reshape([g, n, s, heads, head_width])
+        .swap_dims(2, 3);
+
+    let widths: Vec<usize> = blocks.iter().map(|b| b.keys.dims()[2]).collect();
+    let logits: Vec<Tensor<5>> = blocks
+        .iter()
+        .zip(&widths)
+        .map(|(block, &k)| {
+            let keys = block
+                .keys
+                .clone()
+                .reshape([g, n, k, heads, head_width])
+                .permute([0, 1, 3, 4, 2]);
+            // [G, N, h, S, K] → [G, N, S, K, h]
+            let node_logits = query_heads.clone().matmul(keys).permute([0, 1, 3, 4, 2]);
+            let edge_logits = block.edges.clone().matmul(edge_queries.clone());
+            (node_logits + edge_logits) * scale
+        })
+        .collect();
+    let weights = activation::softmax(Tensor::cat(logits, 3), 3); // [G, N, S, K, h]
+
+    let mut offset = 0;
+    let mut node_part: Option<Tensor<5>> = None; // [G, N, h, S, d/h]
+    let mut edge_part: Option<Tensor<5>> = None; // [G, N, S, h, d]
+    for (block, k) in blocks.into_iter().zip(widths) {
+        let w = weights.clone().narrow(3, offset, k);
+        offset += k;
+        let values = block
+            .values
+            .reshape([g, n, k, heads, head_width])
+            .swap_dims(2, 3);
+        let from_nodes = w.clone().permute([0, 1, 4, 2, 3]).matmul(values);
+        let from_edges = w.swap_dims(3, 4).matmul(block.edges);
+        node_part = Some(match node_part {
+            Some(sum) => sum + from_nodes,
+            None => from_nodes,
+        });
+        edge_part = Some(match edge_part {
+            Some(sum) => sum + from_edges,
+            None => from_edges,
+        });
+    }
+    let (Some(node_part), Some(edge_part)) = (node_part, edge_part) else {
+        // A node without neighbours attends to nothing.
+        return Tensor::zeros([g, n, s, d], &gain.device());
+    };
+    let averaged_edges = edge_part * gain + per_group::<5>(&attention.edge_norm.shift);
+    let edge_values = (linear(averaged_edges, &attention.edge_value, None) * mask)
+        .sum_dim(3)
+        .reshape([g, n, s, d]);
+    node_part.swap_dims(2, 3).reshape([g, n, s, d]) + edge_values
 }
 
 /// One graph-transformer layer (pre-norm residual, equivariant to permutations
@@ -529,46 +645,30 @@ pub fn forward(params: &LayerParams, graph: MlpGraph) -> MlpGraph {
         project(&attention.key),
         project(&attention.value),
     );
-    let normed_edges: Vec<Tensor<5>> = edges
-        .iter()
-        .map(|e| layer_norm(e.clone(), &attention.edge_norm))
-        .collect();
-    let edge_keys: Vec<Tensor<5>> = normed_edges
-        .iter()
-        .map(|e| linear(e.clone(), &attention.edge_key, None))
-        .collect();
-    let edge_values: Vec<Tensor<5>> = normed_edges
-        .into_iter()
-        .map(|e| linear(e, &attention.edge_value, None))
-        .collect();
+    let normed_edges: Vec<Tensor<5>> = edges.iter().map(|e| normalise(e.clone())).collect();
 
     let nodes: Vec<Tensor<4>> = nodes
         .into_iter()
         .enumerate()
         .map(|(l, h)| {
-            let mut key_parts: Vec<Tensor<5>> = Vec::with_capacity(2);
-            let mut value_parts: Vec<Tensor<5>> = Vec::with_capacity(2);
+            let mut blocks = Vec::with_capacity(2);
             if l > 0 {
                 // Incoming block l-1: this layer's nodes are its rows.
-                key_parts.push(edge_keys[l - 1].clone() + keys[l - 1].clone().unsqueeze_dim(2));
-                value_parts
-                    .push(edge_values[l - 1].clone() + values[l - 1].clone().unsqueeze_dim(2));
+                blocks.push(NeighbourBlock {
+                    edges: normed_edges[l - 1].clone(),
+                    keys: keys[l - 1].clone(),
+                    values: values[l - 1].clone(),
+                });
             }
             if l + 1 < depth {
                 // Outgoing block l: this layer's nodes are its columns.
-                key_parts.push(
-                    edge_keys[l].clone().swap_dims(2, 3) + keys[l + 1].clone().unsqueeze_dim(2),
-                );
-                value_parts.push(
-                    edge_values[l].clone().swap_dims(2, 3) + values[l + 1].clone().unsqueeze_dim(2),
-                );
+                blocks.push(NeighbourBlock {
+                    edges: normed_edges[l].clone().swap_dims(2, 3),
+                    keys: keys[l + 1].clone(),
+                    values: values[l + 1].clone(),
+                });
             }
-            let attended = attend(
-                queries[l].clone(),
-                Tensor::cat(key_parts, 3),
-                Tensor::cat(value_parts, 3),
-                attention.heads,
-            );
+            let attended = attend(queries[l].clone(), blocks, attention);
             let h = h + linear(attended, &attention.out, Some(&attention.out_bias));
 
             // 3. Node feed-forward.

@@ -279,3 +279,122 @@ fn module_wrapper_uses_the_same_function() {
         Err(hyperinterp_core::CoreError::InvalidConfig { .. })
     ));
 }
+
+/// The layer as first written, step by step (edge keys and values
+/// materialised for every edge, LayerNorm gains applied to the edges): the
+/// oracle for the fused form in the crate, which must compute the same.
+mod reference {
+    use burn::tensor::{Tensor, activation};
+    use hyperinterp_graph_transformer::{
+        EdgeMlpParams, LayerParams, MlpGraph, NormParams, layer_norm, linear, node_mlp,
+    };
+
+    fn edge_mlp(p: &EdgeMlpParams, e: Tensor<5>, t: Tensor<4>, s: Tensor<4>) -> Tensor<5> {
+        let t = layer_norm(t, &p.node_norm);
+        let s = layer_norm(s, &p.node_norm);
+        let hidden = linear(
+            layer_norm(e, &p.edge_norm),
+            &p.from_edge,
+            Some(&p.hidden_bias),
+        ) + linear(t.clone(), &p.from_target, None).unsqueeze_dim(3)
+            + linear(s.clone(), &p.from_source, None).unsqueeze_dim(2)
+            + linear(t, &p.bilinear_target, None).unsqueeze_dim::<5>(3)
+                * linear(s, &p.bilinear_source, None).unsqueeze_dim::<5>(2);
+        linear(activation::silu(hidden), &p.out, Some(&p.out_bias))
+    }
+
+    fn attend(q: Tensor<4>, k: Tensor<5>, v: Tensor<5>, heads: usize) -> Tensor<4> {
+        let [g, n, s, kk, d] = k.dims();
+        let hw = d / heads;
+        let q: Tensor<6> = q.reshape([g, n, s, 1, heads, hw]);
+        let k: Tensor<6> = k.reshape([g, n, s, kk, heads, hw]);
+        let v: Tensor<6> = v.reshape([g, n, s, kk, heads, hw]);
+        let logits = (q * k).sum_dim(5) / (hw as f64).sqrt();
+        let w = activation::softmax(logits, 3);
+        (w * v).sum_dim(3).reshape([g, n, s, d])
+    }
+
+    pub fn forward(p: &LayerParams, graph: MlpGraph) -> MlpGraph {
+        let MlpGraph { nodes, edges } = graph;
+        let depth = nodes.len();
+        let edges: Vec<Tensor<5>> = edges
+            .into_iter()
+            .enumerate()
+            .map(|(l, e)| {
+                let update = edge_mlp(
+                    &p.edge_update,
+                    e.clone(),
+                    nodes[l + 1].clone(),
+                    nodes[l].clone(),
+                );
+                e + update
+            })
+            .collect();
+        let a = &p.attention;
+        let norm = |x: &Tensor<4>, n: &NormParams| layer_norm(x.clone(), n);
+        let normed: Vec<Tensor<4>> = nodes.iter().map(|h| norm(h, &a.node_norm)).collect();
+        let project = |w: &Tensor<3>| -> Vec<Tensor<4>> {
+            normed.iter().map(|h| linear(h.clone(), w, None)).collect()
+        };
+        let (queries, keys, values) = (project(&a.query), project(&a.key), project(&a.value));
+        let normed_edges: Vec<Tensor<5>> = edges
+            .iter()
+            .map(|e| layer_norm(e.clone(), &a.edge_norm))
+            .collect();
+        let edge_keys: Vec<Tensor<5>> = normed_edges
+            .iter()
+            .map(|e| linear(e.clone(), &a.edge_key, None))
+            .collect();
+        let edge_values: Vec<Tensor<5>> = normed_edges
+            .iter()
+            .map(|e| linear(e.clone(), &a.edge_value, None))
+            .collect();
+        let nodes = nodes
+            .into_iter()
+            .enumerate()
+            .map(|(l, h)| {
+                let (mut kp, mut vp): (Vec<Tensor<5>>, Vec<Tensor<5>>) = (vec![], vec![]);
+                if l > 0 {
+                    kp.push(edge_keys[l - 1].clone() + keys[l - 1].clone().unsqueeze_dim(2));
+                    vp.push(edge_values[l - 1].clone() + values[l - 1].clone().unsqueeze_dim(2));
+                }
+                if l + 1 < depth {
+                    kp.push(
+                        edge_keys[l].clone().swap_dims(2, 3) + keys[l + 1].clone().unsqueeze_dim(2),
+                    );
+                    vp.push(
+                        edge_values[l].clone().swap_dims(2, 3)
+                            + values[l + 1].clone().unsqueeze_dim(2),
+                    );
+                }
+                let attended = attend(
+                    queries[l].clone(),
+                    Tensor::cat(kp, 3),
+                    Tensor::cat(vp, 3),
+                    a.heads,
+                );
+                let h = h + linear(attended, &a.out, Some(&a.out_bias));
+                h.clone() + node_mlp(&p.feed_forward, h)
+            })
+            .collect();
+        MlpGraph { nodes, edges }
+    }
+}
+
+#[test]
+fn forward_computes_what_the_layer_as_first_written_computes() {
+    let device = device();
+    for (sizes, seed) in [(vec![4, 12, 1], 3u64), (vec![3, 5, 4, 1], 4)] {
+        let set = random_params(2, seed, &device);
+        let params = LayerParams::from_set(&set, &config(), "layers.0.").unwrap();
+        let graph = random_graph(2, 3, &sizes, seed + 10, &device);
+        let fused = forward(&params, graph.clone());
+        let oracle = reference::forward(&params, graph);
+        for (a, b) in fused.nodes.iter().zip(&oracle.nodes) {
+            assert_close(a, b, "nodes");
+        }
+        for (a, b) in fused.edges.iter().zip(&oracle.edges) {
+            assert_close(a, b, "edges");
+        }
+    }
+}
