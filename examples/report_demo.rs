@@ -72,6 +72,7 @@ fn run() -> Result<()> {
                 },
                 fractions,
                 nmse_mean_weights: Some(3e-4 * 10f64.powf(3.3 * t)),
+                mean_weight_fractions: None,
                 networks: Some(64),
             }
         })

@@ -12,7 +12,7 @@ use burn::tensor::Device;
 use hyperinterp_core::{CoreError, Result, Sizes, Task, require_at_least_one};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
-    Evaluation, GeneratedNetwork, Generator, RunFiles, Trainer, TrainerConfig,
+    Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer, TrainerConfig,
 };
 use hyperinterp_phases::{Classifier, ClassifierConfig, describe};
 use hyperinterp_report::{
@@ -245,6 +245,7 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 struct Classified {
     network: GeneratedNetwork,
     label: String,
+    mean_weight_label: String,
     order: hyperinterp_phases::OrderParameters,
 }
 
@@ -294,6 +295,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
 
     // 2. The phase diagram over beta, and the Pareto front.
     let betas = config.training.pareto.grid(config.grid.betas);
+    let labels_from = config.training.evaluation.labels_from;
     let bar = hyperinterp_hvae::progress_bar(config.training.sizes.len(), config.training.progress);
     bar.set_message("beta grid");
     let mut by_beta: Vec<Vec<Classified>> = betas.iter().map(|_| Vec::new()).collect();
@@ -308,10 +310,16 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
         )?;
         for (slot, networks) in by_beta.iter_mut().zip(generated) {
             for network in networks {
-                let classification =
-                    classifier.classify(&network.mean, network.nmse_mean_weights)?;
+                let (weights, nmse) = network.weights(labels_from);
+                let classification = classifier.classify(weights, nmse)?;
+                let mean_weight_label = classifier
+                    .classify(&network.mean, network.nmse_mean_weights)?
+                    .algorithm
+                    .name()
+                    .to_string();
                 slot.push(Classified {
                     label: classification.algorithm.name().to_string(),
+                    mean_weight_label,
                     order: classification.order_parameters,
                     network,
                 });
@@ -336,6 +344,12 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
                     pudding_slope: mean(rows.iter().map(|c| c.order.pudding_slope)),
                 },
                 nmse_mean_weights: Some(mean(rows.iter().map(|c| c.network.nmse_mean_weights))),
+                mean_weight_fractions: Some(fractions(
+                    &rows
+                        .iter()
+                        .map(|c| c.mean_weight_label.clone())
+                        .collect::<Vec<_>>(),
+                )?),
                 networks: Some(rows.len()),
             })
         })
@@ -345,19 +359,20 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     let mut best: BTreeMap<String, &Classified> = BTreeMap::new();
     for classified in by_beta.iter().flatten() {
         let entry = best.entry(classified.label.clone()).or_insert(classified);
-        if classified.network.nmse_mean_weights < entry.network.nmse_mean_weights {
+        if classified.network.weights(labels_from).1 < entry.network.weights(labels_from).1 {
             *entry = classified;
         }
     }
     let representatives = best
         .into_iter()
         .map(|(label, c)| {
+            let (network, nmse) = c.network.weights(labels_from);
             Ok(Representative {
                 label,
                 beta: c.network.beta,
-                nmse: c.network.nmse_mean_weights,
-                description: describe(&c.network.mean)?,
-                network: c.network.mean.clone(),
+                nmse,
+                description: describe(network)?,
+                network: network.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -415,7 +430,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
         representatives,
         title: "hyperinterp: algorithms for the L1 norm across beta".into(),
         notes: vec![format!(
-            "Trained on sizes {:?} for {} steps; beta in [{:e}, {:e}]; labels from the mean weights of each generated network.",
+            "Trained on sizes {:?} for {} steps; beta in [{:e}, {:e}]; labels from the {} weights of each generated network.",
             config
                 .training
                 .sizes
@@ -424,7 +439,11 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
                 .collect::<Vec<_>>(),
             config.training.steps,
             config.training.pareto.beta_min,
-            config.training.pareto.beta_max
+            config.training.pareto.beta_max,
+            match labels_from {
+                LabelWeights::Sampled => "sampled",
+                LabelWeights::Mean => "mean",
+            }
         )],
     };
     write_report(out, &report)?;
@@ -500,8 +519,9 @@ fn generalization_rows(
         let labels = networks
             .iter()
             .map(|x| {
+                let (network, nmse) = x.weights(config.training.evaluation.labels_from);
                 Ok(classifier
-                    .classify(&x.mean, x.nmse_mean_weights)?
+                    .classify(network, nmse)?
                     .algorithm
                     .name()
                     .to_string())
@@ -578,7 +598,7 @@ pub struct SweepSummary {
 /// use hyperinterp::discover::merge;
 /// use hyperinterp::report::{BetaRow, Fractions, Report};
 /// let row = |beta: f64, mixed: f64| BetaRow {
-///     beta, nmse: 0.1, kl: 1.0, order_parameters: Default::default(), nmse_mean_weights: None, networks: None,
+///     beta, nmse: 0.1, kl: 1.0, order_parameters: Default::default(), nmse_mean_weights: None, mean_weight_fractions: None, networks: None,
 ///     fractions: Fractions { mixed, trivial: 1.0 - mixed, ..Default::default() },
 /// };
 /// let report = Report { phases_by_beta: vec![row(1e-5, 0.9), row(1e-3, 0.8), row(1e-1, 0.0)], ..Default::default() };

@@ -15,6 +15,29 @@ use crate::checkpoint::Checkpoint;
 use crate::model::hypernetwork_params;
 use crate::trainer::TrainerConfig;
 
+/// Which weights of a generated network are labelled: the sampled weights
+/// (a draw from the hypernetwork, what the loss saw and what the paper
+/// analyses) or the mean weights (the noise switched off).
+///
+/// At high beta the two differ in kind: the mean weights shrink to the prior
+/// mean and compute nothing, while the sampled networks still compute with
+/// dense random features and a positive read-out (convexity).
+///
+/// ```
+/// use hyperinterp_pareto::LabelWeights;
+/// assert_eq!(LabelWeights::default(), LabelWeights::Sampled);
+/// assert_eq!(serde_json::to_string(&LabelWeights::Mean).unwrap(), r#""mean""#);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelWeights {
+    /// The sampled weights and their NMSE.
+    #[default]
+    Sampled,
+    /// The mean weights and their NMSE.
+    Mean,
+}
+
 /// One generated network with its price and its error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneratedNetwork {
@@ -36,6 +59,16 @@ pub struct GeneratedNetwork {
     pub nmse_mean_weights: f64,
 }
 
+impl GeneratedNetwork {
+    /// The network that `which` names, with its NMSE.
+    pub fn weights(&self, which: LabelWeights) -> (&Mlp, f64) {
+        match which {
+            LabelWeights::Sampled => (&self.sampled, self.nmse),
+            LabelWeights::Mean => (&self.mean, self.nmse_mean_weights),
+        }
+    }
+}
+
 /// Summary of the networks generated at one beta and size.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationRow {
@@ -55,7 +88,8 @@ pub struct EvaluationRow {
     pub node_kl: f64,
     /// Mean weight KL, nats.
     pub weight_kl: f64,
-    /// Each network's label (mean weights, their NMSE); empty without a classifier.
+    /// Each network's label (of the weights `evaluation.labels_from` names,
+    /// with their NMSE); empty without a classifier.
     pub labels: Vec<String>,
 }
 
@@ -205,7 +239,8 @@ impl Generator {
     }
 
     /// One [`EvaluationRow`] per beta: means over `count` networks, and each
-    /// network's label from `classifier` (read from the mean weights).
+    /// network's label from `classifier` (read from the weights that
+    /// `evaluation.labels_from` names).
     #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &self,
@@ -224,10 +259,14 @@ impl Generator {
                 let pick = |f: fn(&GeneratedNetwork) -> f64| -> f64 {
                     mean(&nets.iter().map(|x| f(x) as f32).collect::<Vec<_>>())
                 };
+                let which = self.config.evaluation.labels_from;
                 let labels = match classifier {
                     Some(classifier) => nets
                         .iter()
-                        .map(|x| classifier.algorithm_name(&x.mean, x.nmse_mean_weights))
+                        .map(|x| {
+                            let (network, nmse) = x.weights(which);
+                            classifier.algorithm_name(network, nmse)
+                        })
                         .collect::<Result<Vec<_>>>()?,
                     None => Vec::new(),
                 };

@@ -34,6 +34,6 @@ pub mod model;
 pub mod trainer;
 
 pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint};
-pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator};
+pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator, LabelWeights};
 pub use model::{ParetoConfig, catalogue, hypernetwork_params};
 pub use trainer::{EvaluationConfig, RunFiles, Trainer, TrainerConfig};

@@ -138,18 +138,22 @@ fn summary_section(report: &Report, html: &mut String) {
     let front = pareto_front_indices(&report.phases_by_beta);
     let _ = writeln!(
         html,
-        r#"<div class="table"><table><thead><tr><th>beta</th><th class="text">majority label</th><th class="text">label fractions</th><th>NMSE</th><th>NMSE (mean weights)</th><th>KL (nats)</th><th>locality L</th><th>double-sidedness D</th><th>pudding slope P</th><th>networks</th><th>Pareto front</th></tr></thead><tbody>"#
+        r#"<div class="table"><table><thead><tr><th>beta</th><th class="text">majority label</th><th class="text">label fractions</th><th>NMSE</th><th>NMSE (mean weights)</th><th class="text">majority (mean weights)</th><th>KL (nats)</th><th>locality L</th><th>double-sidedness D</th><th>pudding slope P</th><th>networks</th><th>Pareto front</th></tr></thead><tbody>"#
     );
     for (index, row) in report.phases_by_beta.iter().enumerate() {
         let order = &row.order_parameters;
         let _ = writeln!(
             html,
-            r#"<tr><td>{}</td><td class="text">{}</td><td class="text wrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td>{}</td><td class="text">{}</td><td class="text wrap">{}</td><td>{}</td><td>{}</td><td class="text">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             escape(&beta_text(row.beta)),
             label_chip(row.fractions.majority()),
             fractions_cell(&row.fractions),
             short_number(row.nmse),
             optional_number(row.nmse_mean_weights),
+            row.mean_weight_fractions
+                .as_ref()
+                .map(|f| label_chip(f.majority()))
+                .unwrap_or_else(|| "–".into()),
             short_number(row.kl),
             short_number(order.locality),
             short_number(order.double_sidedness),

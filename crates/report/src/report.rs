@@ -202,6 +202,10 @@ pub struct BetaRow {
     /// NMSE of the networks made of mean weights (no sampling), if measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nmse_mean_weights: Option<f64>,
+    /// Label fractions of the same networks' mean weights, if measured (when
+    /// `fractions` come from sampled weights the two can differ in kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_weight_fractions: Option<Fractions>,
     /// How many networks the fractions count, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<usize>,

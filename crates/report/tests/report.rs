@@ -49,6 +49,7 @@ fn sample_report() -> Report {
                     pudding_slope: 0.1,
                 },
                 nmse_mean_weights: Some(5e-4 * 10f64.powi(k as i32)),
+                mean_weight_fractions: None,
                 networks: Some(16),
             })
             .collect(),
