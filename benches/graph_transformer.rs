@@ -10,7 +10,7 @@ use hyperinterp::graph_transformer::{
 };
 
 fn bench(c: &mut Criterion) {
-    let device = hyperinterp::backend::device("default")
+    let device = hyperinterp::backend::from_env()
         .expect("a backend is compiled in")
         .autodiff();
     let config = GraphTransformerConfig::default();

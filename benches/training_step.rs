@@ -12,7 +12,7 @@ use hyperinterp::l1::L1Task;
 use hyperinterp::pareto::{Trainer, TrainerConfig};
 
 fn bench(c: &mut Criterion) {
-    let device = hyperinterp::backend::device("default").expect("a backend is compiled in");
+    let device = hyperinterp::backend::from_env().expect("a backend is compiled in");
     let task = L1Task::default();
     let mut group = c.benchmark_group("training_step");
     group.sample_size(10);

@@ -21,7 +21,7 @@ struct Args {
     /// Seed of the run (overrides the configuration's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Backend: ndarray, wgpu, or default.
+    /// Backend: flex, ndarray, wgpu, or default (flex).
     #[arg(long, default_value = "default")]
     backend: String,
     /// Configuration file, JSON (.json) or TOML (anything else); unknown keys are an error.

@@ -48,7 +48,7 @@ struct Args {
     /// Seed of the whole run.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Backend: ndarray, wgpu, or default.
+    /// Backend: flex, ndarray, wgpu, or default (flex).
     #[arg(long, default_value = "default")]
     backend: String,
     /// Output folder.

@@ -27,7 +27,7 @@ struct Args {
     /// The smoke configuration.
     #[arg(long)]
     quick: bool,
-    /// Backend: ndarray, wgpu, or default.
+    /// Backend: flex, ndarray, wgpu, or default (flex).
     #[arg(long, default_value = "default")]
     backend: String,
     /// Print the discover commands instead of running them.

@@ -2,8 +2,9 @@
 //!
 //! Generate small neural networks whose algorithm a person can read. This
 //! facade re-exports the workspace's crates — each usable on its own — and
-//! chooses the burn backend: features `ndarray` (default, CPU) and `wgpu`
-//! (GPU) compile backends in, and [`backend::device`] picks one at run time.
+//! chooses the burn backend: features `flex` and `ndarray` (CPU, both on by
+//! default; flex is the faster, see BENCHMARKS.md) and `wgpu` (GPU) compile
+//! backends in, and [`backend::device`] picks one at run time.
 //!
 //! * [`core`] — networks ([`core::Mlp`], [`core::MlpBatch`]), the `Task` and
 //!   `NetworkGenerator` traits, `Beta`, `Kl`, export to JSON and safetensors.
@@ -51,6 +52,8 @@ pub mod backend {
     /// ```
     pub fn available() -> Vec<&'static str> {
         [
+            #[cfg(feature = "flex")]
+            "flex",
             #[cfg(feature = "ndarray")]
             "ndarray",
             #[cfg(feature = "wgpu")]
@@ -59,12 +62,31 @@ pub mod backend {
         .to_vec()
     }
 
-    /// The device for a backend name: `ndarray`, `wgpu`, or `default` (the
-    /// first compiled-in CPU backend, else the first available). Not autodiff:
+    /// The environment variable [`from_env`] reads.
+    pub const ENV_VAR: &str = "HYPERINTERP_BACKEND";
+
+    /// The device named by the environment variable `HYPERINTERP_BACKEND`, or
+    /// `default` when it is unset. Benches and tests use it so that one
+    /// command measures every backend: `HYPERINTERP_BACKEND=ndarray cargo bench`.
+    ///
+    /// ```
+    /// let device = hyperinterp::backend::from_env().unwrap();
+    /// # let _ = device;
+    /// ```
+    pub fn from_env() -> Result<Device> {
+        match std::env::var(ENV_VAR) {
+            Ok(name) if !name.is_empty() => device(&name),
+            _ => device("default"),
+        }
+    }
+
+    /// The device for a backend name: `flex`, `ndarray`, `wgpu`, or `default`
+    /// (the first of [`available`]: flex if compiled in). Not autodiff:
     /// call `.autodiff()` to train. An unknown or not-compiled name is an error.
     ///
     /// ```
     /// assert!(hyperinterp::backend::device("ndarray").is_ok());
+    /// assert!(hyperinterp::backend::device("flex").is_ok());
     /// let err = hyperinterp::backend::device("tpu").unwrap_err();
     /// assert!(err.to_string().contains("tpu"));
     /// ```
@@ -73,13 +95,15 @@ pub mod backend {
             #[cfg(feature = "ndarray")]
             #[allow(deprecated)]
             "ndarray" => Ok(Device::ndarray()),
+            #[cfg(feature = "flex")]
+            "flex" => Ok(Device::flex()),
             #[cfg(feature = "wgpu")]
             "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
             "default" => match available().first() {
                 Some(first) => device(first),
                 None => Err(CoreError::config(
                     "backend",
-                    "no backend compiled in: enable feature `ndarray` or `wgpu`",
+                    "no backend compiled in: enable feature `flex`, `ndarray` or `wgpu`",
                 )),
             },
             other => Err(CoreError::config(

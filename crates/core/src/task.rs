@@ -158,8 +158,9 @@ pub trait NetworkClassifier {
 /// squared error `NMSE = E[(f(x) - y)^2] / Var(y)` (1 = predicting the mean).
 ///
 /// Inputs are drawn on the host from a seed, so every backend sees the same
-/// numbers for the same seed.
-pub trait Task {
+/// numbers for the same seed. `Send + Sync` so that a training step can score
+/// shards of its networks on parallel threads.
+pub trait Task: Send + Sync {
     /// Inputs `[count, n]` row-major, drawn from `seed`.
     fn sample_inputs(&self, count: usize, n: usize, seed: u64) -> Vec<f32>;
 

@@ -187,6 +187,36 @@ impl Noise {
         }
     }
 
+    /// The noise of groups `start..start + len` only (the networks of one
+    /// shard of a training step).
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use hyperinterp_core::Sizes;
+    /// use hyperinterp_hvae::{HypernetworkConfig, Noise};
+    /// let noise = Noise::draw(&HypernetworkConfig::default(), 4, 2, Sizes { n: 3, m: 4 }, 0, &Device::default())?;
+    /// assert_eq!(noise.groups(1, 2).shape().0, 2);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn groups(&self, start: usize, len: usize) -> Noise {
+        Noise {
+            latents: self
+                .latents
+                .iter()
+                .map(|layer| {
+                    layer
+                        .iter()
+                        .map(|t| t.clone().narrow(0, start, len))
+                        .collect()
+                })
+                .collect(),
+            weight: self.weight.clone().narrow(0, start, len),
+            bias: self.bias.clone().narrow(0, start, len),
+            output_weight: self.output_weight.clone().narrow(0, start, len),
+            output_bias: self.output_bias.clone().narrow(0, start, len),
+        }
+    }
+
     /// `(G, N, sizes)` of the networks this noise is for.
     pub fn shape(&self) -> (usize, usize, Sizes) {
         let [g, k, m, n] = self.weight.dims();

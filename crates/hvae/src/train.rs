@@ -57,6 +57,23 @@ impl ParamAdam {
         grads: &Gradients,
     ) -> Result<(Vec<Tensor<2>>, f64)> {
         let gradients: Vec<Option<Tensor<2>>> = values.iter().map(|v| v.grad(grads)).collect();
+        self.apply(learning_rate, values, gradients)
+    }
+
+    /// [`ParamAdam::step`] with the gradients given, one per value (for
+    /// gradients summed over shards computed apart).
+    pub fn apply(
+        &mut self,
+        learning_rate: f64,
+        values: &[Tensor<2>],
+        gradients: Vec<Option<Tensor<2>>>,
+    ) -> Result<(Vec<Tensor<2>>, f64)> {
+        if gradients.len() != values.len() {
+            return Err(CoreError::config(
+                "gradients",
+                format!("{} gradients for {} values", gradients.len(), values.len()),
+            ));
+        }
         let squares: Vec<Tensor<1>> = gradients
             .iter()
             .flatten()

@@ -20,8 +20,15 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{AdamMoments, Checkpoint};
-use crate::generator::{Evaluation, Generator};
+use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
+
+/// What one shard of a training step returns: a gradient per parameter
+/// tensor and its share of (loss, NMSE, node KL, weight KL).
+struct ShardResult {
+    gradients: Vec<Option<Tensor<2>>>,
+    sums: Vec<f32>,
+}
 
 /// What is evaluated at every checkpoint: the phases over training time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +40,8 @@ pub struct EvaluationConfig {
     pub networks: usize,
     /// Fresh inputs per network for the NMSE.
     pub inputs: usize,
+    /// Which weights are labelled. Default: the sampled ones.
+    pub labels_from: LabelWeights,
 }
 
 impl Default for EvaluationConfig {
@@ -41,6 +50,7 @@ impl Default for EvaluationConfig {
             betas: 7,
             networks: 16,
             inputs: 2048,
+            labels_from: LabelWeights::Sampled,
         }
     }
 }
@@ -94,6 +104,13 @@ pub struct TrainerConfig {
     pub seed: u64,
     /// Show a progress bar.
     pub progress: bool,
+    /// The step's groups are split into this many shards (at most G), each
+    /// run forward and backward on its own thread with its own autodiff
+    /// graph; their gradients are summed. burn's CPU backends run most ops
+    /// on one core, so this is what uses a second one. Results equal those
+    /// of one shard up to float rounding, and are reproducible for a given
+    /// value (a fixed number, not the machine's core count, for that reason).
+    pub shards: usize,
 }
 
 impl Default for TrainerConfig {
@@ -120,6 +137,7 @@ impl Default for TrainerConfig {
             evaluation: EvaluationConfig::default(),
             seed: 0,
             progress: true,
+            shards: 2,
         }
     }
 }
@@ -135,6 +153,7 @@ impl TrainerConfig {
             ("networks", self.networks),
             ("inputs", self.inputs),
             ("checkpoint_every", self.checkpoint_every),
+            ("shards", self.shards),
             ("evaluation.betas", self.evaluation.betas),
             ("evaluation.networks", self.evaluation.networks),
             ("evaluation.inputs", self.evaluation.inputs),
@@ -377,9 +396,7 @@ impl Trainer {
         let step = self.step;
         let betas = config.step_betas(step);
         let sizes = config.step_sizes(step);
-        let pareto = ParamSet::new(self.specs.clone(), self.values.clone())?;
         let hyper_specs = config.hypernetwork_catalogue();
-        let set = hypernetwork_params(&pareto, &hyper_specs, &config.pareto, &betas)?;
         let (groups, networks) = (config.groups, config.networks);
         let noise = Noise::draw(
             &config.hypernetwork,
@@ -394,7 +411,6 @@ impl Trainer {
         } else {
             noise
         };
-        let generated = generate(&set, &config.hypernetwork, &noise)?.networks;
         let inputs = task.input_tensor(
             groups * networks,
             config.inputs,
@@ -411,22 +427,89 @@ impl Trainer {
             TensorData::new(per_network_beta, [groups * networks]),
             &self.device,
         );
-        let nmse = task.nmse(&generated.sampled, inputs);
-        let node_kl = generated.kl.node.clone();
-        let weight_kl = generated.kl.weight.clone();
-        let loss = (nmse.clone() + (node_kl.clone() + weight_kl.clone()) * beta).mean();
-        let readout = to_vec(
-            &Tensor::cat(
-                vec![
-                    loss.clone().detach(),
-                    nmse.mean().detach(),
-                    node_kl.mean().detach(),
-                    weight_kl.mean().detach(),
-                ],
-                0,
-            ),
-            "metrics",
-        )?;
+
+        // One shard: groups `start..start + len`, on leaves of its own so
+        // that its autodiff graph is independent of the other shards'.
+        let shard = |start: usize, len: usize| -> Result<ShardResult> {
+            let leaves: Vec<Tensor<2>> = self
+                .values
+                .iter()
+                .map(|v| v.clone().detach().require_grad())
+                .collect();
+            let pareto = ParamSet::new(self.specs.clone(), leaves.clone())?;
+            let set = hypernetwork_params(
+                &pareto,
+                &hyper_specs,
+                &config.pareto,
+                &betas[start..start + len],
+            )?;
+            let generated =
+                generate(&set, &config.hypernetwork, &noise.groups(start, len))?.networks;
+            let rows = (start * networks, len * networks);
+            let nmse = task.nmse(&generated.sampled, inputs.clone().narrow(0, rows.0, rows.1));
+            let (node_kl, weight_kl) = (generated.kl.node, generated.kl.weight);
+            let beta = beta.clone().narrow(0, rows.0, rows.1);
+            // Sums over the shard divided by all G·N networks: the shards'
+            // losses add up to the mean over the step.
+            let total = (groups * networks) as f64;
+            let loss = (nmse.clone() + (node_kl.clone() + weight_kl.clone()) * beta).sum() / total;
+            let sums = to_vec(
+                &Tensor::cat(
+                    vec![
+                        loss.clone().detach(),
+                        nmse.sum().detach() / total,
+                        node_kl.sum().detach() / total,
+                        weight_kl.sum().detach() / total,
+                    ],
+                    0,
+                ),
+                "metrics",
+            )?;
+            let grads = loss.backward();
+            Ok(ShardResult {
+                gradients: leaves.iter().map(|v| v.grad(&grads)).collect(),
+                sums,
+            })
+        };
+        let shards = config.shards.clamp(1, groups);
+        let bounds: Vec<(usize, usize)> = (0..shards)
+            .map(|k| {
+                let start = k * groups / shards;
+                (start, (k + 1) * groups / shards - start)
+            })
+            .collect();
+        let results: Vec<Result<ShardResult>> = if shards == 1 {
+            vec![shard(0, groups)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = bounds
+                    .iter()
+                    .map(|&(start, len)| scope.spawn(move || shard(start, len)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|handle| {
+                        handle.join().unwrap_or_else(|_| {
+                            Err(CoreError::config("shards", "a shard's thread panicked"))
+                        })
+                    })
+                    .collect()
+            })
+        };
+        let mut readout = [0.0f32; 4];
+        let mut gradients: Vec<Option<Tensor<2>>> = vec![None; self.values.len()];
+        for result in results {
+            let result = result?;
+            for (total, part) in readout.iter_mut().zip(&result.sums) {
+                *total += part;
+            }
+            for (sum, part) in gradients.iter_mut().zip(result.gradients) {
+                *sum = match (sum.take(), part) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
         if readout.iter().any(|v| !v.is_finite()) {
             return Err(CoreError::NonFinite {
                 field: format!("training loss at step {step}"),
@@ -440,9 +523,9 @@ impl Trainer {
             config.warmup_steps,
             config.steps,
         );
-        let (next, gradient_norm) =
-            self.optimizer
-                .step(learning_rate, &self.values, &loss.backward())?;
+        let (next, gradient_norm) = self
+            .optimizer
+            .apply(learning_rate, &self.values, gradients)?;
         self.values = next;
         self.step += 1;
         let log_mean = betas.iter().map(|b| b.ln()).sum::<f64>() / betas.len() as f64;

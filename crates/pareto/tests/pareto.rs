@@ -245,3 +245,61 @@ fn one_run_gives_a_trade_off_across_beta() {
         kl[6]
     );
 }
+
+/// Splitting a step's groups over threads changes only float rounding: the
+/// metrics and the parameters after several steps (both training stages)
+/// match those of one shard, with 3 groups in 1, 2 and 3 shards.
+#[test]
+fn sharded_steps_compute_what_one_shard_computes() {
+    let task = L1Task::default();
+    let device = device();
+    let run = |shards: usize| {
+        let config = TrainerConfig {
+            groups: 3,
+            shards,
+            ..tiny(5)
+        };
+        let mut trainer = Trainer::new(config, &task, &device).unwrap();
+        let started = std::time::Instant::now();
+        let metrics: Vec<StepMetrics> = (0..5)
+            .map(|_| trainer.train_step(&task, started).unwrap())
+            .collect();
+        let parameters: Vec<f32> = trainer
+            .generator()
+            .unwrap()
+            .hypernetwork_params(&[1e-3])
+            .unwrap()
+            .values()
+            .iter()
+            .flat_map(|v| hyperinterp_core::to_vec(v, "parameter").unwrap())
+            .collect();
+        (metrics, parameters)
+    };
+    let (reference, reference_parameters) = run(1);
+    for shards in [2, 3] {
+        let (metrics, parameters) = run(shards);
+        for (a, b) in metrics.iter().zip(&reference) {
+            for (what, x, y) in [
+                ("loss", a.loss, b.loss),
+                ("nmse", a.nmse, b.nmse),
+                ("kl", a.kl, b.kl),
+                ("gradient norm", a.gradient_norm, b.gradient_norm),
+            ] {
+                assert!(
+                    (x - y).abs() <= 1e-4 * y.abs().max(1e-3),
+                    "{shards} shards, step {}: {what} {x} against {y}",
+                    a.step
+                );
+            }
+        }
+        let worst = parameters
+            .iter()
+            .zip(&reference_parameters)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-4,
+            "{shards} shards: parameters differ by {worst}"
+        );
+    }
+}
