@@ -50,7 +50,9 @@ pub struct GeneralizationConfig {
     /// Input sizes to evaluate (with `m = 3n`); empty = smaller, between and
     /// larger than the training sizes.
     pub n: Vec<usize>,
-    /// Other widths, evaluated at the largest trained `n`; empty = half and double its `m`.
+    /// Other widths, evaluated at the largest trained `n`; empty = between
+    /// each pair of its trained widths and double the widest (half and double
+    /// if only one width was trained).
     pub m: Vec<usize>,
     /// The beta at which generalisation is measured; 0 = the grid's most accurate beta.
     pub beta: f64,
@@ -180,7 +182,24 @@ impl DiscoverConfig {
         Ok(config)
     }
 
-    /// The generalisation sizes: configured, or smaller/between/larger than the training sizes.
+    /// The generalisation sizes, each with whether it was trained on:
+    /// configured, or input sizes smaller, between and larger than the
+    /// trained ones (at the trained width ratio), and other widths at the
+    /// largest trained n.
+    ///
+    /// ```
+    /// use hyperinterp::core::Sizes;
+    /// let mut config = hyperinterp::discover::DiscoverConfig::default();
+    /// config.training.sizes = vec![Sizes { n: 4, m: 8 }, Sizes { n: 4, m: 16 }, Sizes { n: 6, m: 12 }, Sizes { n: 6, m: 24 }];
+    /// let unseen: Vec<(usize, usize)> = config
+    ///     .generalization_sizes()
+    ///     .into_iter()
+    ///     .filter(|(_, trained)| !trained)
+    ///     .map(|(s, _)| (s.n, s.m))
+    ///     .collect();
+    /// // n = 3, 5, 8, 10 at m = 3n; at n = 6, the width between 12 and 24, and double 24.
+    /// assert_eq!(unseen, [(3, 9), (5, 15), (8, 24), (10, 30), (6, 18), (6, 48)]);
+    /// ```
     pub fn generalization_sizes(&self) -> Vec<(Sizes, bool)> {
         let trained: Vec<Sizes> = self.training.sizes.clone();
         let trained_n: Vec<usize> = trained.iter().map(|s| s.n).collect();
@@ -201,15 +220,23 @@ impl DiscoverConfig {
         } else {
             self.generalization.n.clone()
         };
-        let largest = trained
+        // Widths trained at the largest n, in increasing order.
+        let mut widths: Vec<usize> = trained
             .iter()
-            .copied()
-            .max_by_key(|s| s.n)
-            .unwrap_or(Sizes { n: 1, m: 1 });
-        let other_m: Vec<usize> = if self.generalization.m.is_empty() {
-            vec![(largest.m / 2).max(1), largest.m * 2]
-        } else {
+            .filter(|s| s.n == high)
+            .map(|s| s.m)
+            .collect();
+        widths.sort_unstable();
+        widths.dedup();
+        let other_m: Vec<usize> = if !self.generalization.m.is_empty() {
             self.generalization.m.clone()
+        } else if let [only] = widths[..] {
+            vec![(only / 2).max(1), only * 2]
+        } else {
+            // Between each pair of trained widths, and double the widest.
+            let mut m: Vec<usize> = widths.windows(2).map(|w| (w[0] + w[1]) / 2).collect();
+            m.extend(widths.last().map(|&w| w * 2));
+            m
         };
         let mut sizes: Vec<(Sizes, bool)> = trained.iter().map(|&s| (s, true)).collect();
         sizes.extend(
@@ -220,8 +247,8 @@ impl DiscoverConfig {
         sizes.extend(
             other_m
                 .into_iter()
-                .filter(|&m| m != largest.m)
-                .map(|m| (Sizes { n: largest.n, m }, false)),
+                .filter(|m| !widths.contains(m))
+                .map(|m| (Sizes { n: high, m }, false)),
         );
         sizes
     }
