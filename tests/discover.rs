@@ -58,3 +58,18 @@ fn quick_discover_writes_a_complete_report() {
     assert_eq!(networks.len(), report.representatives.len());
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// Every named configuration shipped in `configs/` loads and validates.
+#[test]
+fn the_shipped_configs_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let config = DiscoverConfig::load(&path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert!(config.training.steps >= 4000, "{}", path.display());
+        count += 1;
+    }
+    assert!(count >= 3);
+}
