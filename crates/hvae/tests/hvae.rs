@@ -4,7 +4,7 @@
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, Sizes, Task, to_vec};
 use hyperinterp_hvae::{Hypernetwork, HypernetworkConfig, Noise, TrainingConfig, train_fixed_beta};
-use hyperinterp_l1::L1Task;
+use hyperinterp_l1::{L1Task, NanTargets};
 
 fn device() -> Device {
     #[allow(deprecated)]
@@ -248,27 +248,6 @@ fn training_at_beta_zero_learns_and_beta_is_a_lever() {
     );
 }
 
-/// A task whose targets are NaN: training must stop with an error, not panic.
-struct Poisoned;
-
-impl Task for Poisoned {
-    fn sample_inputs(&self, count: usize, n: usize, seed: u64) -> Vec<f32> {
-        L1Task::default().sample_inputs(count, n, seed)
-    }
-    fn target(&self, _x: &[f32]) -> f32 {
-        f32::NAN
-    }
-    fn targets(&self, inputs: Tensor<3>) -> Tensor<2> {
-        L1Task::default().targets(inputs) * f32::NAN
-    }
-    fn target_mean(&self, n: usize) -> f64 {
-        L1Task::default().target_mean(n)
-    }
-    fn target_variance(&self, n: usize) -> f64 {
-        L1Task::default().target_variance(n)
-    }
-}
-
 #[test]
 fn a_nan_loss_is_an_error_naming_the_step() {
     let device = device().autodiff();
@@ -276,7 +255,7 @@ fn a_nan_loss_is_an_error_naming_the_step() {
     let model = Hypernetwork::new(small_config(), &L1Task::default(), sizes, 0, &device).unwrap();
     let err = train_fixed_beta(
         model,
-        &Poisoned,
+        &NanTargets,
         Beta::new(0.0).unwrap(),
         &training(3, sizes),
         None,

@@ -28,4 +28,4 @@ pub use encoders::{
     ConvexityConfig, Directions, SHARPNESS, convexity, double_sided, pudding, pudding_bias,
     spread_out_pudding,
 };
-pub use task::{InputDistribution, L1Task};
+pub use task::{InputDistribution, L1Task, NanTargets};

@@ -76,3 +76,34 @@ impl Task for L1Task {
         }
     }
 }
+
+/// The L1 task's inputs with NaN targets: a test double for code that trains
+/// on a [`Task`], which must answer a non-finite loss with an error, not a
+/// panic or a silently poisoned model.
+///
+/// ```
+/// use hyperinterp_core::Task;
+/// use hyperinterp_l1::{L1Task, NanTargets};
+/// assert!(NanTargets.target(&[1.0, -2.0]).is_nan());
+/// assert_eq!(NanTargets.sample_inputs(3, 2, 7), L1Task::default().sample_inputs(3, 2, 7));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NanTargets;
+
+impl Task for NanTargets {
+    fn sample_inputs(&self, count: usize, n: usize, seed: u64) -> Vec<f32> {
+        L1Task::default().sample_inputs(count, n, seed)
+    }
+    fn target(&self, _x: &[f32]) -> f32 {
+        f32::NAN
+    }
+    fn targets(&self, inputs: Tensor<3>) -> Tensor<2> {
+        L1Task::default().targets(inputs) * f32::NAN
+    }
+    fn target_mean(&self, n: usize) -> f64 {
+        L1Task::default().target_mean(n)
+    }
+    fn target_variance(&self, n: usize) -> f64 {
+        L1Task::default().target_variance(n)
+    }
+}

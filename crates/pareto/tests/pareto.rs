@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use burn::tensor::{Device, Tensor};
-use hyperinterp_core::{CoreError, Sizes, Task};
+use burn::tensor::Device;
+use hyperinterp_core::{CoreError, Sizes};
 use hyperinterp_hvae::StepMetrics;
-use hyperinterp_l1::L1Task;
+use hyperinterp_l1::{L1Task, NanTargets};
 use hyperinterp_pareto::{Checkpoint, Generator, Trainer, TrainerConfig};
 
 fn device() -> Device {
@@ -150,28 +150,6 @@ fn bad_configurations_name_the_field() {
     }
 }
 
-/// A task whose targets become NaN: the run stops with an error naming the
-/// step, and the last good checkpoint stays loadable.
-struct Poisoned;
-
-impl Task for Poisoned {
-    fn sample_inputs(&self, count: usize, n: usize, seed: u64) -> Vec<f32> {
-        L1Task::default().sample_inputs(count, n, seed)
-    }
-    fn target(&self, _x: &[f32]) -> f32 {
-        f32::NAN
-    }
-    fn targets(&self, inputs: Tensor<3>) -> Tensor<2> {
-        L1Task::default().targets(inputs) * f32::NAN
-    }
-    fn target_mean(&self, n: usize) -> f64 {
-        L1Task::default().target_mean(n)
-    }
-    fn target_variance(&self, n: usize) -> f64 {
-        L1Task::default().target_variance(n)
-    }
-}
-
 #[test]
 fn a_nan_loss_stops_training_and_keeps_the_last_checkpoint() {
     let dir = scratch("nan");
@@ -180,7 +158,7 @@ fn a_nan_loss_stops_training_and_keeps_the_last_checkpoint() {
     trainer
         .run_until(&L1Task::default(), None, Some(&dir), 3)
         .unwrap();
-    let err = trainer.run(&Poisoned, None, Some(&dir)).unwrap_err();
+    let err = trainer.run(&NanTargets, None, Some(&dir)).unwrap_err();
     assert!(err.to_string().contains("step 3"), "{err}");
     let kept = Checkpoint::load(&dir.join("checkpoint.safetensors")).unwrap();
     assert_eq!(kept.step, 3);
