@@ -552,9 +552,9 @@ fn attend(
     let weights = activation::softmax(Tensor::cat(logits, 3), 3); // [G, N, S, K, h]
 
     let mut offset = 0;
-    let mut node_part: Option<Tensor<5>> = None; // [G, N, h, S, d/h]
-    let mut edge_part: Option<Tensor<5>> = None; // [G, N, S, h, d]
-    for (block, k) in blocks.into_iter().zip(widths) {
+    // Per block: the weighted neighbour values [G, N, h, S, d/h] and the
+    // weighted sum of normalised edges [G, N, S, h, d], summed over blocks.
+    let parts = blocks.into_iter().zip(widths).map(|(block, k)| {
         let w = weights.clone().narrow(3, offset, k);
         offset += k;
         let values = block
@@ -562,17 +562,9 @@ fn attend(
             .reshape([g, n, k, heads, head_width])
             .swap_dims(2, 3);
         let from_nodes = w.clone().permute([0, 1, 4, 2, 3]).matmul(values);
-        let from_edges = w.swap_dims(3, 4).matmul(block.edges);
-        node_part = Some(match node_part {
-            Some(sum) => sum + from_nodes,
-            None => from_nodes,
-        });
-        edge_part = Some(match edge_part {
-            Some(sum) => sum + from_edges,
-            None => from_edges,
-        });
-    }
-    let (Some(node_part), Some(edge_part)) = (node_part, edge_part) else {
+        (from_nodes, w.swap_dims(3, 4).matmul(block.edges))
+    });
+    let Some((node_part, edge_part)) = parts.reduce(|(a, b), (c, e)| (a + c, b + e)) else {
         // A node without neighbours attends to nothing.
         return Tensor::zeros([g, n, s, d], &gain.device());
     };
