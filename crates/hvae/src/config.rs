@@ -67,7 +67,7 @@ impl PriorScales {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         require_positive(&[
             ("priors.weight", self.weight),
             ("priors.bias", self.bias),

@@ -12,6 +12,9 @@
 //! ([`Hypernetwork`], a `Module` implementing core's `NetworkGenerator`) or
 //! handed in per group by the Pareto hyperhypernetwork ([`generate`] on a
 //! `ParamSet`): one code path, one parameter [`catalogue`].
+//! [`fit_posterior`] minimises the same objective for one network directly,
+//! from a given start, which says which algorithm the objective itself
+//! prefers at a beta.
 //!
 //! ```
 //! use burn::tensor::Device;
@@ -29,11 +32,13 @@
 pub mod config;
 pub mod hypernetwork;
 pub mod model;
+pub mod posterior;
 pub mod train;
 
 pub use config::{HypernetworkConfig, PriorScales, PriorSigmas};
 pub use hypernetwork::{Hypernetwork, calibrate};
 pub use model::{Decoded, DecodedKind, Generation, Noise, catalogue, generate, standard_normal_kl};
+pub use posterior::{PosteriorFit, PosteriorFitConfig, fit_posterior};
 pub use train::{
     MetricsLog, ParamAdam, StepMetrics, TrainingConfig, progress_bar, step_seed, train_fixed_beta,
 };

@@ -95,6 +95,27 @@ impl LabelCounts {
     pub fn total(&self) -> u64 {
         self.to_array().iter().sum()
     }
+
+    /// The most frequent label and its share of the total (the first in
+    /// [`Algorithm::ALL`] order on a tie); `None` when nothing was counted.
+    ///
+    /// ```
+    /// use hyperinterp_phases::{Algorithm, LabelCounts};
+    /// let counts = LabelCounts { convexity: 3, trivial: 1, ..Default::default() };
+    /// assert_eq!(counts.majority(), Some((Algorithm::Convexity, 0.75)));
+    /// assert_eq!(LabelCounts::default().majority(), None);
+    /// ```
+    pub fn majority(&self) -> Option<(Algorithm, f64)> {
+        let total = self.total();
+        let mut best: Option<(Algorithm, u64)> = None;
+        for algorithm in Algorithm::ALL {
+            let count = self.get(algorithm);
+            if count > 0 && best.is_none_or(|(_, top)| count > top) {
+                best = Some((algorithm, count));
+            }
+        }
+        best.map(|(algorithm, count)| (algorithm, count as f64 / total as f64))
+    }
 }
 
 /// The fraction of networks with each label (they sum to 1); the JSON keys

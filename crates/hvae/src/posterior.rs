@@ -1,0 +1,376 @@
+//! The objective the hypernetwork minimises, `NMSE + beta · KL`, minimised
+//! for one network directly: a Gaussian posterior over its weights (a mean
+//! and a std per parameter, KL against the same priors the hypernetwork
+//! uses), fitted with Adam from a given starting network.
+//!
+//! Started from each hand-written algorithm, it says which algorithm the
+//! objective itself prefers at a beta (the lowest free energy), apart from
+//! how well the hypernetwork learns to write it.
+
+use burn::module::{Module, Param};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Tensor, TensorData};
+use hyperinterp_core::{
+    Activation, Beta, CoreError, Mlp, MlpBatch, Result, Task, require_at_least_one,
+    require_positive, to_vec, warmup_cosine,
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{PriorScales, PriorSigmas};
+use crate::model::standard_normal_kl;
+
+/// The same bounds on the log-std (in prior units) as the hypernetwork's decoder.
+const MIN_LOG_STD: f64 = -9.0;
+const MAX_LOG_STD: f64 = 3.0;
+
+/// Configuration of [`fit_posterior`].
+///
+/// ```
+/// let config: hyperinterp_hvae::PosteriorFitConfig = serde_json::from_str(r#"{"steps": 50}"#).unwrap();
+/// assert_eq!(config.draws, 8); // unspecified fields keep their defaults
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PosteriorFitConfig {
+    /// Adam steps.
+    pub steps: usize,
+    /// Weight draws per step (each scored on its own inputs).
+    pub draws: usize,
+    /// Fresh inputs per draw and step.
+    pub inputs: usize,
+    /// Peak learning rate (warm-up over 5% of the steps, then cosine decay).
+    pub learning_rate: f64,
+    /// The posterior's std at the start, as a fraction of each prior's std.
+    pub initial_std: f64,
+    /// Priors of the weights (the hypernetwork's, by default).
+    pub priors: PriorScales,
+    /// Weight draws and inputs per draw of the final evaluation.
+    pub evaluation_draws: usize,
+    /// See `evaluation_draws`.
+    pub evaluation_inputs: usize,
+    /// Seed of every draw.
+    pub seed: u64,
+}
+
+impl Default for PosteriorFitConfig {
+    fn default() -> Self {
+        PosteriorFitConfig {
+            steps: 2000,
+            draws: 8,
+            inputs: 256,
+            learning_rate: 1e-2,
+            initial_std: 0.01,
+            priors: PriorScales::default(),
+            evaluation_draws: 64,
+            evaluation_inputs: 2048,
+            seed: 0,
+        }
+    }
+}
+
+impl PosteriorFitConfig {
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        require_at_least_one(&[
+            ("steps", self.steps),
+            ("draws", self.draws),
+            ("inputs", self.inputs),
+            ("evaluation_draws", self.evaluation_draws),
+            ("evaluation_inputs", self.evaluation_inputs),
+        ])?;
+        require_positive(&[
+            ("learning_rate", self.learning_rate),
+            ("initial_std", self.initial_std),
+        ])?;
+        self.priors.validate()
+    }
+}
+
+/// The result of [`fit_posterior`].
+#[derive(Clone, Debug)]
+pub struct PosteriorFit {
+    /// The posterior's mean network.
+    pub mean: Mlp,
+    /// The posterior's std of every parameter, laid out as a network.
+    pub std: Mlp,
+    /// The evaluation's weight draws (the networks this posterior writes).
+    pub sampled: Vec<Mlp>,
+    /// NMSE of each of `sampled`.
+    pub sampled_nmse: Vec<f64>,
+    /// NMSE averaged over weight draws (the objective's first term).
+    pub nmse_sampled: f64,
+    /// NMSE of the mean network.
+    pub nmse_mean: f64,
+    /// KL of the posterior against the priors, in nats.
+    pub kl: f64,
+    /// The price the fit was made at.
+    pub beta: Beta,
+}
+
+impl PosteriorFit {
+    /// `NMSE + beta · KL`: the quantity minimised, lower is preferred.
+    pub fn free_energy(&self) -> f64 {
+        self.nmse_sampled + self.beta.value() * self.kl
+    }
+}
+
+/// Means and log-stds in prior units: `weight = sigma0 · (mean + exp(log_std) · ε)`.
+#[derive(Module, Debug)]
+struct Posterior {
+    w_mean: Param<Tensor<3>>,
+    w_log_std: Param<Tensor<3>>,
+    b_mean: Param<Tensor<2>>,
+    b_log_std: Param<Tensor<2>>,
+    a_mean: Param<Tensor<2>>,
+    a_log_std: Param<Tensor<2>>,
+    c_mean: Param<Tensor<1>>,
+    c_log_std: Param<Tensor<1>>,
+}
+
+/// Standard normal draws of one shape, from the host generator.
+fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Device) -> Tensor<D> {
+    let count = shape.iter().product();
+    let values: Vec<f32> = (0..count).map(|_| StandardNormal.sample(rng)).collect();
+    Tensor::from_data(TensorData::new(values, shape), device)
+}
+
+impl Posterior {
+    fn kl(&self) -> Tensor<1> {
+        let part = |mean: Tensor<1>, log_std: Tensor<1>| {
+            standard_normal_kl(mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD)).sum()
+        };
+        part(
+            self.w_mean.val().flatten(0, 2),
+            self.w_log_std.val().flatten(0, 2),
+        ) + part(
+            self.b_mean.val().flatten(0, 1),
+            self.b_log_std.val().flatten(0, 1),
+        ) + part(
+            self.a_mean.val().flatten(0, 1),
+            self.a_log_std.val().flatten(0, 1),
+        ) + part(self.c_mean.val(), self.c_log_std.val())
+    }
+
+    /// `draws` networks sampled by reparameterisation (or the mean network
+    /// repeated, when `rng` is `None`).
+    fn networks(
+        &self,
+        sigmas: &PriorSigmas,
+        draws: usize,
+        rng: Option<&mut ChaCha8Rng>,
+        activation: Activation,
+    ) -> Result<MlpBatch> {
+        let [_, m, n] = self.w_mean.dims();
+        let device = self.w_mean.device();
+        let (ew, eb, ea, ec) = match rng {
+            Some(rng) => (
+                Some(normal(rng, [draws, m, n], &device)),
+                Some(normal(rng, [draws, m], &device)),
+                Some(normal(rng, [draws, m], &device)),
+                Some(normal(rng, [draws], &device)),
+            ),
+            None => (None, None, None, None),
+        };
+        fn draw<const D: usize>(
+            mean: Tensor<D>,
+            log_std: Tensor<D>,
+            noise: Option<Tensor<D>>,
+            draws: usize,
+            sigma: f64,
+        ) -> Tensor<D> {
+            let mean = mean.repeat_dim(0, draws);
+            let value = match noise {
+                Some(noise) => {
+                    let std = log_std
+                        .clamp(MIN_LOG_STD, MAX_LOG_STD)
+                        .exp()
+                        .repeat_dim(0, draws);
+                    mean + std * noise
+                }
+                None => mean,
+            };
+            value * sigma
+        }
+        MlpBatch::new(
+            draw(
+                self.w_mean.val(),
+                self.w_log_std.val(),
+                ew,
+                draws,
+                sigmas.weight,
+            ),
+            draw(
+                self.b_mean.val(),
+                self.b_log_std.val(),
+                eb,
+                draws,
+                sigmas.bias,
+            ),
+            draw(
+                self.a_mean.val(),
+                self.a_log_std.val(),
+                ea,
+                draws,
+                sigmas.output_weight,
+            ),
+            draw(
+                self.c_mean.val(),
+                self.c_log_std.val(),
+                ec,
+                draws,
+                sigmas.output_bias,
+            ),
+            activation,
+            vec![draws],
+        )
+    }
+}
+
+/// Minimises `NMSE + beta · KL` over a Gaussian posterior of one network's
+/// weights, starting at mean `start` with std `initial_std · sigma0`, with
+/// Adam. The priors are `config.priors` at the start's sizes, as in the
+/// hypernetwork, and the activation is the start's. `device` should be an
+/// autodiff device; it is made one if not.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use hyperinterp_core::{Beta, Task};
+/// use hyperinterp_hvae::{fit_posterior, PosteriorFitConfig};
+/// use hyperinterp_l1::{double_sided, L1Task};
+/// let task = L1Task::default();
+/// let start = double_sided(2, 4, 5.0)?;
+/// let config = PosteriorFitConfig { steps: 30, evaluation_draws: 4, ..Default::default() };
+/// let fit = fit_posterior(&task, &start, Beta::new(1e-3)?, &config, &Device::default())?;
+/// assert!(fit.nmse_sampled < 0.2 && fit.kl > 0.0);
+/// assert_eq!(fit.free_energy(), fit.nmse_sampled + 1e-3 * fit.kl);
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub fn fit_posterior(
+    task: &impl Task,
+    start: &Mlp,
+    beta: Beta,
+    config: &PosteriorFitConfig,
+    device: &Device,
+) -> Result<PosteriorFit> {
+    config.validate()?;
+    start.validate()?;
+    let device = device.clone().autodiff();
+    let sizes = start.sizes();
+    let (n, m) = (sizes.n, sizes.m);
+    let sigmas = config.priors.sigmas(sizes);
+    let scaled = |values: &[f32], sigma: f64| -> Vec<f32> {
+        values
+            .iter()
+            .map(|&v| (f64::from(v) / sigma) as f32)
+            .collect()
+    };
+    let log_std = config.initial_std.ln() as f32;
+    let tensor = |values: Vec<f32>, shape: Vec<usize>| -> Param<Tensor<3>> {
+        Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), &device))
+    };
+    let vector = |values: Vec<f32>, shape: Vec<usize>| -> Param<Tensor<2>> {
+        Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), &device))
+    };
+    let scalar = |values: Vec<f32>| -> Param<Tensor<1>> {
+        Param::from_tensor(Tensor::from_data(TensorData::new(values, [1]), &device))
+    };
+    let mut posterior = Posterior {
+        w_mean: tensor(scaled(&start.w, sigmas.weight), vec![1, m, n]),
+        w_log_std: tensor(vec![log_std; m * n], vec![1, m, n]),
+        b_mean: vector(scaled(&start.b, sigmas.bias), vec![1, m]),
+        b_log_std: vector(vec![log_std; m], vec![1, m]),
+        a_mean: vector(scaled(&start.a, sigmas.output_weight), vec![1, m]),
+        a_log_std: vector(vec![log_std; m], vec![1, m]),
+        c_mean: scalar(scaled(&[start.c], sigmas.output_bias)),
+        c_log_std: scalar(vec![log_std]),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut optimizer = AdamConfig::new().init();
+    let warmup = (config.steps / 20).max(1);
+    for step in 0..config.steps {
+        let networks =
+            posterior.networks(&sigmas, config.draws, Some(&mut rng), start.activation)?;
+        let inputs = task.input_tensor(
+            config.draws,
+            config.inputs,
+            n,
+            config.seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            &device,
+        );
+        let loss = task.nmse(&networks, inputs).mean() + posterior.kl() * beta.value();
+        let value = to_vec(&loss, "loss")?[0];
+        if !value.is_finite() {
+            return Err(CoreError::NonFinite {
+                field: format!("posterior fit loss at step {step}"),
+                index: 0,
+                value,
+            });
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &posterior);
+        let learning_rate = warmup_cosine(config.learning_rate, step, warmup, config.steps);
+        posterior = optimizer.step(learning_rate, posterior, grads);
+    }
+
+    let posterior = posterior.valid();
+    let plain = device.clone();
+    let evaluation_seed = config.seed.wrapping_add(0x5EED);
+    let sampled = posterior.networks(
+        &sigmas,
+        config.evaluation_draws,
+        Some(&mut rng),
+        start.activation,
+    )?;
+    let inputs = task.input_tensor(
+        config.evaluation_draws,
+        config.evaluation_inputs,
+        n,
+        evaluation_seed,
+        &plain,
+    );
+    let sampled_nmse: Vec<f64> = to_vec(&task.nmse(&sampled, inputs), "sampled NMSE")?
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    let nmse_sampled = sampled_nmse.iter().sum::<f64>() / sampled_nmse.len() as f64;
+    let sampled = sampled.to_mlps()?;
+    let mean = first(posterior.networks(&sigmas, 1, None, start.activation)?)?;
+    let nmse_mean = task.nmse_of(&mean, config.evaluation_inputs * 8, evaluation_seed)?;
+    let kl = f64::from(to_vec(&posterior.kl(), "KL")?[0]);
+    let std_of = |log_std: Tensor<1>, sigma: f64| -> Result<Vec<f32>> {
+        let values = to_vec(&log_std.clamp(MIN_LOG_STD, MAX_LOG_STD).exp(), "std")?;
+        Ok(values
+            .iter()
+            .map(|&s| (f64::from(s) * sigma) as f32)
+            .collect())
+    };
+    let std = Mlp::new(
+        n,
+        m,
+        std_of(posterior.w_log_std.val().flatten(0, 2), sigmas.weight)?,
+        std_of(posterior.b_log_std.val().flatten(0, 1), sigmas.bias)?,
+        std_of(
+            posterior.a_log_std.val().flatten(0, 1),
+            sigmas.output_weight,
+        )?,
+        std_of(posterior.c_log_std.val(), sigmas.output_bias)?[0],
+        start.activation,
+    )?;
+    Ok(PosteriorFit {
+        mean,
+        std,
+        sampled,
+        sampled_nmse,
+        nmse_sampled,
+        nmse_mean,
+        kl,
+        beta,
+    })
+}
+
+fn first(batch: MlpBatch) -> Result<Mlp> {
+    batch.to_mlps()?.into_iter().next().ok_or(CoreError::Empty)
+}

@@ -1,0 +1,89 @@
+//! The single-network posterior fit: the objective `NMSE + beta · KL` it
+//! minimises, and the comparison of algorithms it is used for.
+
+use burn::tensor::Device;
+use hyperinterp_core::{Beta, CoreError, Sign, Task};
+use hyperinterp_hvae::{PosteriorFitConfig, fit_posterior};
+use hyperinterp_l1::{L1Task, NanTargets, double_sided, spread_out_pudding};
+
+fn device() -> Device {
+    // The crates' tests keep the person's named backend tested.
+    #[allow(deprecated)]
+    Device::ndarray()
+}
+
+fn quick() -> PosteriorFitConfig {
+    PosteriorFitConfig {
+        steps: 300,
+        learning_rate: 3e-2,
+        evaluation_draws: 16,
+        evaluation_inputs: 1024,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_higher_price_buys_a_shorter_description_at_a_higher_error() {
+    let task = L1Task::default();
+    let start = double_sided(3, 6, 4.0).unwrap();
+    let cheap =
+        fit_posterior(&task, &start, Beta::new(1e-6).unwrap(), &quick(), &device()).unwrap();
+    let dear = fit_posterior(&task, &start, Beta::new(1e-2).unwrap(), &quick(), &device()).unwrap();
+    assert!(dear.kl < 0.5 * cheap.kl, "KL {} vs {}", dear.kl, cheap.kl);
+    assert!(dear.nmse_sampled > cheap.nmse_sampled);
+    // At a negligible price the fit keeps (and sharpens) the accurate start.
+    let start_nmse = task.nmse_of(&start, 20_000, 3).unwrap();
+    assert!(
+        cheap.nmse_mean < start_nmse,
+        "{} vs {start_nmse}",
+        cheap.nmse_mean
+    );
+    // The posterior's stds are positive and the mean network is the start's shape.
+    assert!(cheap.std.w.iter().all(|&s| s > 0.0));
+    assert_eq!(cheap.mean.sizes(), start.sizes());
+    assert_eq!(cheap.sampled.len(), quick().evaluation_draws);
+    let mean_of_draws = cheap.sampled_nmse.iter().sum::<f64>() / cheap.sampled_nmse.len() as f64;
+    assert!((mean_of_draws - cheap.nmse_sampled).abs() < 1e-9);
+}
+
+#[test]
+fn the_pudding_describes_the_same_function_more_cheaply_than_double_sided() {
+    // Both compute x tanh(k x / 2) per input; the pudding needs n sharp
+    // neurons and a cheap linear counterweight, double-sided 2n sharp ones.
+    let task = L1Task::default();
+    let beta = Beta::new(1e-4).unwrap();
+    let double = fit_posterior(
+        &task,
+        &double_sided(4, 8, 4.0).unwrap(),
+        beta,
+        &quick(),
+        &device(),
+    )
+    .unwrap();
+    let pudding = spread_out_pudding(4, 8, Sign::Positive, 4.0, 1.0).unwrap();
+    let pudding = fit_posterior(&task, &pudding, beta, &quick(), &device()).unwrap();
+    assert!(
+        pudding.free_energy() < double.free_energy(),
+        "pudding {} (KL {}) vs double-sided {} (KL {})",
+        pudding.free_energy(),
+        pudding.kl,
+        double.free_energy(),
+        double.kl
+    );
+    assert!(pudding.kl < double.kl);
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let start = double_sided(2, 4, 4.0).unwrap();
+    let beta = Beta::new(1e-3).unwrap();
+    let zero_steps = PosteriorFitConfig {
+        steps: 0,
+        ..quick()
+    };
+    let error =
+        fit_posterior(&L1Task::default(), &start, beta, &zero_steps, &device()).unwrap_err();
+    assert!(error.to_string().contains("steps"), "{error}");
+    let error = fit_posterior(&NanTargets, &start, beta, &quick(), &device()).unwrap_err();
+    assert!(matches!(error, CoreError::NonFinite { .. }), "{error}");
+}

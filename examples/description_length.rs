@@ -1,0 +1,210 @@
+//! Which algorithm does the objective itself prefer? For each beta, fits a
+//! weight posterior (`hyperinterp_hvae::fit_posterior`: `NMSE + beta · KL`,
+//! the hypernetwork's priors) starting from each hand-written algorithm and
+//! from the network Adam finds, and prints the free energy each start ends
+//! at, its NMSE, KL (description length, nats) and the label of its mean
+//! network. The lowest free energy at a beta is the algorithm a perfect
+//! hypernetwork would write there; a start that relaxes into another label
+//! shows its basin is not stable at that price.
+//!
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...]`
+//!
+//! Writes `<out>/description_length.json` (default `runs/description_length`).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use hyperinterp::core::{Beta, CoreError, Mlp, Result, Sign, Sizes};
+use hyperinterp::hvae::{PosteriorFitConfig, fit_posterior, progress_bar};
+use hyperinterp::l1::{
+    AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
+    spread_out_pudding, train_adam,
+};
+use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions, classify};
+use serde::Serialize;
+
+#[derive(Parser, Debug)]
+#[command(
+    about = "Free energy NMSE + beta·KL of each algorithm, fitted from its hand-written start"
+)]
+struct Args {
+    /// Input size n.
+    #[arg(long, default_value_t = 8)]
+    n: usize,
+    /// Hidden width m.
+    #[arg(long, default_value_t = 24)]
+    m: usize,
+    /// Adam steps per fit.
+    #[arg(long, default_value_t = 3000)]
+    steps: usize,
+    /// Comma-separated betas.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1e-6,1e-5,1e-4,3e-4,1e-3,2e-3,3e-3,5e-3,1e-2"
+    )]
+    betas: Vec<f64>,
+    /// Sharpness k of the hand-written starts' one-input neurons (moderate,
+    /// so that every start can still move: sharp weights are costly and slow
+    /// to shrink).
+    #[arg(long, default_value_t = 4.0)]
+    sharpness: f32,
+    /// Peak learning rate of each fit (means and log-stds are in prior units).
+    #[arg(long, default_value_t = 3e-2)]
+    learning_rate: f64,
+    /// Seed of the fits' draws (and of the Adam start).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "runs/description_length")]
+    out: PathBuf,
+    /// Backend: flex, ndarray, wgpu or default.
+    #[arg(long, default_value = "default")]
+    backend: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    beta: f64,
+    start: String,
+    start_label: String,
+    free_energy: f64,
+    nmse_sampled: f64,
+    nmse_mean: f64,
+    kl: f64,
+    label: String,
+    sampled_majority: String,
+    sampled_majority_share: f64,
+    sampled_fractions: LabelFractions,
+    locality: f64,
+    double_sidedness: f64,
+    pudding_slope: f64,
+}
+
+fn main() {
+    if let Err(error) = main_result(Args::parse()) {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn main_result(args: Args) -> Result<()> {
+    let device = hyperinterp::backend::device(&args.backend)?;
+    let task = L1Task::default();
+    let sizes = Sizes::new(args.n, args.m)?;
+    let (n, m) = (sizes.n, sizes.m);
+    let adam = AdamBaselineConfig {
+        seed: args.seed,
+        ..Default::default()
+    };
+    let starts: Vec<(&str, Mlp)> = vec![
+        ("double_sided", double_sided(n, m, args.sharpness)?),
+        (
+            "pudding",
+            pudding(n, m, Sign::Positive, args.sharpness, 1.0)?,
+        ),
+        (
+            "spread_out_pudding",
+            spread_out_pudding(n, m, Sign::Positive, args.sharpness, 1.0)?,
+        ),
+        ("convexity", convexity(n, m, &ConvexityConfig::default())?),
+        ("adam", train_adam(&task, sizes, &adam, &device)?.mlp),
+    ];
+    let config = PosteriorFitConfig {
+        steps: args.steps,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let classifier = Classifier::default();
+    let bar = progress_bar(args.betas.len() * starts.len(), true);
+    let mut rows = Vec::new();
+    for &beta in &args.betas {
+        let beta = Beta::new(beta)?;
+        for (name, start) in &starts {
+            bar.set_message(format!("beta {:.0e} {name}", beta.value()));
+            let start_nmse = hyperinterp::core::Task::nmse_of(&task, start, 20_000, 1)?;
+            let fit = fit_posterior(&task, start, beta, &config, &device)?;
+            let classification = classify(&fit.mean, fit.nmse_mean)?;
+            let mut counts = LabelCounts::default();
+            for label in classifier.classify_many(&fit.sampled, &fit.sampled_nmse)? {
+                counts.add(label.algorithm);
+            }
+            let sampled_fractions = LabelFractions::from_counts(&counts);
+            let (majority, share) = counts.majority().ok_or(CoreError::Empty)?;
+            let order = &classification.order_parameters;
+            rows.push(Row {
+                beta: beta.value(),
+                start: name.to_string(),
+                start_label: classify(start, start_nmse)?.algorithm.name().to_string(),
+                free_energy: fit.free_energy(),
+                nmse_sampled: fit.nmse_sampled,
+                nmse_mean: fit.nmse_mean,
+                kl: fit.kl,
+                label: classification.algorithm.name().to_string(),
+                sampled_majority: majority.name().to_string(),
+                sampled_majority_share: share,
+                sampled_fractions,
+                locality: order.locality,
+                double_sidedness: order.double_sidedness,
+                pudding_slope: order.pudding_slope,
+            });
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+
+    println!(
+        "n = {n}, m = {m}, {} steps per fit; lowest free energy per beta marked *",
+        args.steps
+    );
+    println!(
+        "{:>8} {:>20} {:>12} {:>8} {:>8} {:>8} {:>2} {:>18} {:>5} {:>5} {:>5} {:>24}",
+        "beta",
+        "start",
+        "free energy",
+        "NMSE",
+        "NMSE(μ)",
+        "KL",
+        "",
+        "label (μ)",
+        "L",
+        "D",
+        "P",
+        "sampled majority"
+    );
+    for beta_rows in rows.chunks(starts.len()) {
+        let best = beta_rows
+            .iter()
+            .map(|row| row.free_energy)
+            .fold(f64::INFINITY, f64::min);
+        for row in beta_rows {
+            println!(
+                "{:>8.0e} {:>20} {:>12.4} {:>8.4} {:>8.4} {:>8.1} {:>2} {:>18} {:>5.2} {:>5.2} {:>5.2} {:>18} {:>4.0}%",
+                row.beta,
+                row.start,
+                row.free_energy,
+                row.nmse_sampled,
+                row.nmse_mean,
+                row.kl,
+                if row.free_energy == best { "*" } else { "" },
+                row.label,
+                row.locality,
+                row.double_sidedness,
+                row.pudding_slope,
+                row.sampled_majority,
+                100.0 * row.sampled_majority_share
+            );
+        }
+    }
+    std::fs::create_dir_all(&args.out).map_err(|source| CoreError::Io {
+        path: args.out.clone(),
+        source,
+    })?;
+    let path = args.out.join("description_length.json");
+    let json = serde_json::to_string_pretty(&rows)
+        .map_err(|e| CoreError::config("description_length.json", e.to_string()))?;
+    hyperinterp::core::export::write_atomic(&path, json.as_bytes())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
