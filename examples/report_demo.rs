@@ -12,7 +12,7 @@ use hyperinterp::core::{Result, Sign, Task};
 use hyperinterp::l1::{self, ConvexityConfig, L1Task, SHARPNESS};
 use hyperinterp::report::{
     AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, Report,
-    Representative, StepRow, write_report,
+    Representative, SizePhases, StepRow, write_report,
 };
 
 fn main() {
@@ -77,6 +77,30 @@ fn run() -> Result<()> {
             }
         })
         .collect();
+    // Per trained size: the same phases, their boundaries moved a little.
+    let at_size = |shift: f64| -> Vec<BetaRow> {
+        let last = (phases_by_beta.len() - 1) as f64;
+        phases_by_beta
+            .iter()
+            .enumerate()
+            .map(|(k, row)| BetaRow {
+                fractions: demo_fractions((k as f64 / last + shift).clamp(0.0, 1.0)),
+                ..row.clone()
+            })
+            .collect()
+    };
+    let phases_by_size = vec![
+        SizePhases {
+            n: 8,
+            m: 24,
+            phases_by_beta: at_size(-0.06),
+        },
+        SizePhases {
+            n: 16,
+            m: 48,
+            phases_by_beta: at_size(0.06),
+        },
+    ];
 
     let mut phases_by_step = Vec::new();
     for (k, beta) in [(0usize, 1e-4), (3, 10f64.powf(-2.5)), (6, 0.01)] {
@@ -169,6 +193,7 @@ fn run() -> Result<()> {
         }),
         wall_seconds: 0.0,
         phases_by_beta,
+        phases_by_size,
         phases_by_step,
         generalization,
         adam_baseline: AdamBaselineSummary {

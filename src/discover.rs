@@ -17,7 +17,7 @@ use hyperinterp_pareto::{
 use hyperinterp_phases::{Classifier, ClassifierConfig, describe};
 use hyperinterp_report::{
     AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, Report,
-    Representative, StepRow, write_report,
+    Representative, SizePhases, StepRow, write_report,
 };
 use serde::{Deserialize, Serialize};
 
@@ -326,6 +326,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     let bar = hyperinterp_hvae::progress_bar(config.training.sizes.len(), config.training.progress);
     bar.set_message("beta grid");
     let mut by_beta: Vec<Vec<Classified>> = betas.iter().map(|_| Vec::new()).collect();
+    let mut phases_by_size = Vec::new();
     for (k, &sizes) in config.training.sizes.iter().enumerate() {
         let generated = generator.generate_many(
             &task,
@@ -335,7 +336,9 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
             config.grid.inputs,
             config.training.seed ^ 0xD15C ^ k as u64,
         )?;
-        for (slot, networks) in by_beta.iter_mut().zip(generated) {
+        let mut at_size: Vec<Vec<Classified>> = Vec::with_capacity(betas.len());
+        for networks in generated {
+            let mut rows = Vec::with_capacity(networks.len());
             for network in networks {
                 let (weights, nmse) = network.weights(labels_from);
                 let classification = classifier.classify(weights, nmse)?;
@@ -344,43 +347,27 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
                     .algorithm
                     .name()
                     .to_string();
-                slot.push(Classified {
+                rows.push(Classified {
                     label: classification.algorithm.name().to_string(),
                     mean_weight_label,
                     order: classification.order_parameters,
                     network,
                 });
             }
+            at_size.push(rows);
+        }
+        phases_by_size.push(SizePhases {
+            n: sizes.n,
+            m: sizes.m,
+            phases_by_beta: beta_rows(&betas, &at_size)?,
+        });
+        for (slot, rows) in by_beta.iter_mut().zip(at_size) {
+            slot.extend(rows);
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let phases_by_beta = by_beta
-        .iter()
-        .zip(&betas)
-        .map(|(rows, &beta)| {
-            let labels: Vec<String> = rows.iter().map(|c| c.label.clone()).collect();
-            Ok(BetaRow {
-                beta,
-                nmse: mean(rows.iter().map(|c| c.network.nmse)),
-                kl: mean(rows.iter().map(|c| c.network.kl)),
-                fractions: fractions(&labels)?,
-                order_parameters: OrderParameters {
-                    locality: mean(rows.iter().map(|c| c.order.locality)),
-                    double_sidedness: mean(rows.iter().map(|c| c.order.double_sidedness)),
-                    pudding_slope: mean(rows.iter().map(|c| c.order.pudding_slope)),
-                },
-                nmse_mean_weights: Some(mean(rows.iter().map(|c| c.network.nmse_mean_weights))),
-                mean_weight_fractions: Some(fractions(
-                    &rows
-                        .iter()
-                        .map(|c| c.mean_weight_label.clone())
-                        .collect::<Vec<_>>(),
-                )?),
-                networks: Some(rows.len()),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let phases_by_beta = beta_rows(&betas, &by_beta)?;
 
     // Representative networks: the most accurate network of each label found.
     let mut best: BTreeMap<String, &Classified> = BTreeMap::new();
@@ -451,6 +438,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
         config: serde_json::to_value(config)?,
         wall_seconds: started.elapsed().as_secs_f64(),
         phases_by_beta,
+        phases_by_size,
         phases_by_step,
         generalization,
         adam_baseline,
@@ -475,6 +463,37 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     };
     write_report(out, &report)?;
     Ok(report)
+}
+
+/// One summary row per beta (NMSE, KL, label fractions, mean order
+/// parameters) from the networks classified at that beta.
+fn beta_rows(betas: &[f64], by_beta: &[Vec<Classified>]) -> Result<Vec<BetaRow>> {
+    by_beta
+        .iter()
+        .zip(betas)
+        .map(|(rows, &beta)| {
+            let labels: Vec<String> = rows.iter().map(|c| c.label.clone()).collect();
+            Ok(BetaRow {
+                beta,
+                nmse: mean(rows.iter().map(|c| c.network.nmse)),
+                kl: mean(rows.iter().map(|c| c.network.kl)),
+                fractions: fractions(&labels)?,
+                order_parameters: OrderParameters {
+                    locality: mean(rows.iter().map(|c| c.order.locality)),
+                    double_sidedness: mean(rows.iter().map(|c| c.order.double_sidedness)),
+                    pudding_slope: mean(rows.iter().map(|c| c.order.pudding_slope)),
+                },
+                nmse_mean_weights: Some(mean(rows.iter().map(|c| c.network.nmse_mean_weights))),
+                mean_weight_fractions: Some(fractions(
+                    &rows
+                        .iter()
+                        .map(|c| c.mean_weight_label.clone())
+                        .collect::<Vec<_>>(),
+                )?),
+                networks: Some(rows.len()),
+            })
+        })
+        .collect()
 }
 
 /// Reads `evaluations.jsonl` and pools each checkpoint's sizes per beta.
@@ -587,6 +606,27 @@ pub fn summary(report: &Report) -> String {
             row.kl,
             row.fractions.majority().unwrap_or("-"),
             shares.join(", ")
+        ));
+    }
+    for sized in &report.phases_by_size {
+        // Consecutive betas with the same majority, as `label (lo–hi)`.
+        let mut runs: Vec<(&str, f64, f64)> = Vec::new();
+        for row in &sized.phases_by_beta {
+            let label = row.fractions.majority().unwrap_or("-");
+            match runs.last_mut() {
+                Some((last, _, hi)) if *last == label => *hi = row.beta,
+                _ => runs.push((label, row.beta, row.beta)),
+            }
+        }
+        let runs: Vec<String> = runs
+            .iter()
+            .map(|(label, lo, hi)| format!("{label} ({lo:.1e}–{hi:.1e})"))
+            .collect();
+        text.push_str(&format!(
+            "n = {}, m = {}: {}\n",
+            sized.n,
+            sized.m,
+            runs.join(", ")
         ));
     }
     text.push_str(&format!(

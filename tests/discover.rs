@@ -42,6 +42,29 @@ fn quick_discover_writes_a_complete_report() {
             assert!(row["order_parameters"][key].is_number(), "{key}");
         }
     }
+    // The same grid at each trained size; pooled, the sizes' networks add up.
+    assert_eq!(report.phases_by_size.len(), config.training.sizes.len());
+    for (sized, sizes) in report.phases_by_size.iter().zip(&config.training.sizes) {
+        assert_eq!((sized.n, sized.m), (sizes.n, sizes.m));
+        let betas: Vec<f64> = sized.phases_by_beta.iter().map(|r| r.beta).collect();
+        let pooled: Vec<f64> = report.phases_by_beta.iter().map(|r| r.beta).collect();
+        assert_eq!(betas, pooled);
+        assert!(
+            sized
+                .phases_by_beta
+                .iter()
+                .all(|r| r.networks == Some(config.grid.networks))
+        );
+    }
+    for (k, row) in report.phases_by_beta.iter().enumerate() {
+        let per_size: f64 = report
+            .phases_by_size
+            .iter()
+            .map(|sized| sized.phases_by_beta[k].fractions.convexity)
+            .sum::<f64>()
+            / report.phases_by_size.len() as f64;
+        assert!((per_size - row.fractions.convexity).abs() < 1e-9);
+    }
     // Checkpoints at steps 20 and 40, each with the evaluation grid.
     let steps: Vec<u64> = report.phases_by_step.iter().map(|r| r.step).collect();
     assert!(steps.contains(&20) && steps.contains(&40), "{steps:?}");
@@ -53,6 +76,7 @@ fn quick_discover_writes_a_complete_report() {
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && !html.contains("http://") && !html.contains("https://"));
+    assert!(html.contains(r#"id="by-size""#) && html.contains("n = 3, m = 9"));
     let networks =
         hyperinterp::core::export::load_safetensors(&out.join("networks.safetensors")).unwrap();
     assert_eq!(networks.len(), report.representatives.len());

@@ -167,6 +167,60 @@ fn summary_section(report: &Report, html: &mut String) {
     let _ = writeln!(html, "</tbody></table></div></section>");
 }
 
+/// The majority label per beta at each trained size: one column per size.
+fn sizes_section(report: &Report, html: &mut String) {
+    if report.phases_by_size.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        r#"<section id="by-size"><h2>Majority label by trained size</h2><p>The same networks as the summary, split by the size they were generated at: phase boundaries move with n, so a phase can lead at each size in turn and still miss the pooled majority.</p>"#
+    );
+    let _ = write!(
+        html,
+        r#"<div class="table"><table><thead><tr><th>beta</th>"#
+    );
+    for sized in &report.phases_by_size {
+        let _ = write!(
+            html,
+            r#"<th class="text">n = {}, m = {}</th>"#,
+            sized.n, sized.m
+        );
+    }
+    let _ = writeln!(html, "</tr></thead><tbody>");
+    let rows = report
+        .phases_by_size
+        .iter()
+        .map(|sized| sized.phases_by_beta.len())
+        .max()
+        .unwrap_or(0);
+    for index in 0..rows {
+        let beta = report
+            .phases_by_size
+            .iter()
+            .find_map(|sized| sized.phases_by_beta.get(index))
+            .map_or(f64::NAN, |row| row.beta);
+        let _ = write!(html, "<tr><td>{}</td>", escape(&beta_text(beta)));
+        for sized in &report.phases_by_size {
+            let cell = match sized.phases_by_beta.get(index) {
+                Some(row) => {
+                    let majority = row.fractions.majority();
+                    let share = majority.and_then(|label| row.fractions.get(label));
+                    format!(
+                        "{} {}",
+                        label_chip(majority),
+                        share.map_or(String::new(), |share| format!("{:.0}%", share * 100.0))
+                    )
+                }
+                None => "–".into(),
+            };
+            let _ = write!(html, r#"<td class="text">{cell}</td>"#);
+        }
+        let _ = writeln!(html, "</tr>");
+    }
+    let _ = writeln!(html, "</tbody></table></div></section>");
+}
+
 fn figures_section(report: &Report, html: &mut String) {
     let _ = writeln!(html, r#"<section id="figures"><h2>Figures</h2>"#);
     let figures: [(&str, Result<String>, &str); 4] = [
@@ -360,14 +414,20 @@ pub fn render_html(report: &Report) -> String {
     let _ = writeln!(
         html,
         r##"<p class="meta">Wall time {} s · rows: {} by beta, {} by training step, {} for generalisation · representative networks: {}</p>
-<nav><a href="#summary">summary</a><a href="#figures">figures</a><a href="#phases-by-step">training time</a><a href="#generalization">generalisation</a><a href="#adam-baseline">Adam baseline</a><a href="#representatives">networks</a><a href="#config">configuration</a></nav></header>"##,
+<nav><a href="#summary">summary</a>{}<a href="#figures">figures</a><a href="#phases-by-step">training time</a><a href="#generalization">generalisation</a><a href="#adam-baseline">Adam baseline</a><a href="#representatives">networks</a><a href="#config">configuration</a></nav></header>"##,
         short_number(report.wall_seconds),
         report.phases_by_beta.len(),
         report.phases_by_step.len(),
         report.generalization.len(),
-        report.representatives.len()
+        report.representatives.len(),
+        if report.phases_by_size.is_empty() {
+            ""
+        } else {
+            r##"<a href="#by-size">by size</a>"##
+        }
     );
     summary_section(report, &mut html);
+    sizes_section(report, &mut html);
     figures_section(report, &mut html);
     steps_section(report, &mut html);
     generalization_section(report, &mut html);

@@ -54,5 +54,5 @@ pub use network::{DrawingOptions, Layout, UnusedNeurons, draw_network, unused_hi
 pub use plots::{generalization_plot, pareto_front, phase_diagram_by_beta, phase_diagram_by_step};
 pub use report::{
     AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, LABELS, OrderParameters, Report,
-    Representative, StepRow, pareto_front_indices,
+    Representative, SizePhases, StepRow, pareto_front_indices,
 };

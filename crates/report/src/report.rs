@@ -303,6 +303,24 @@ pub struct Representative {
     pub network: Mlp,
 }
 
+/// The phase diagram over beta at one trained size. Phase boundaries move
+/// with n (a network's description length grows with its size), so pooling
+/// sizes can blur a phase that is the majority at each size in turn.
+///
+/// ```
+/// let sized = hyperinterp_report::SizePhases { n: 4, m: 12, phases_by_beta: vec![] };
+/// assert_eq!(serde_json::to_value(&sized).unwrap()["m"], 12);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SizePhases {
+    /// Input size.
+    pub n: usize,
+    /// Hidden width.
+    pub m: usize,
+    /// One row per beta, from this size's networks alone.
+    pub phases_by_beta: Vec<BetaRow>,
+}
+
 fn default_title() -> String {
     "hyperinterp report".to_string()
 }
@@ -326,6 +344,9 @@ pub struct Report {
     pub wall_seconds: f64,
     /// Phase diagram over beta and the Pareto front, one row per beta.
     pub phases_by_beta: Vec<BetaRow>,
+    /// The same diagram at each trained size (empty in older reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases_by_size: Vec<SizePhases>,
     /// Phase diagram over training time, one row per (checkpoint, beta).
     pub phases_by_step: Vec<StepRow>,
     /// Systematic generalisation, one row per (n, m, beta).
@@ -349,6 +370,7 @@ impl Default for Report {
             config: serde_json::Value::Object(Default::default()),
             wall_seconds: 0.0,
             phases_by_beta: Vec::new(),
+            phases_by_size: Vec::new(),
             phases_by_step: Vec::new(),
             generalization: Vec::new(),
             adam_baseline: AdamBaselineSummary::default(),

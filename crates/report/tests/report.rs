@@ -9,7 +9,7 @@ use hyperinterp_report::layout::{LayoutEdge, LayoutSettings, fruchterman_reingol
 use hyperinterp_report::style::{NEGATIVE, POSITIVE};
 use hyperinterp_report::{
     AdamBaselineSummary, BetaRow, DrawingOptions, Fractions, GeneralizationRow, Layout,
-    OrderParameters, Report, Representative, StepRow, UnusedNeurons, draw_network,
+    OrderParameters, Report, Representative, SizePhases, StepRow, UnusedNeurons, draw_network,
     generalization_plot, pareto_front, phase_diagram_by_beta, phase_diagram_by_step, render_html,
     weight_heatmap, write_report,
 };
@@ -32,27 +32,43 @@ fn sample_report() -> Report {
         ..Default::default()
     };
     let betas = [1e-4, 1e-3, 1e-2, 1e-1];
+    let phases_by_beta: Vec<BetaRow> = betas
+        .iter()
+        .enumerate()
+        .map(|(k, &beta)| BetaRow {
+            beta,
+            nmse: 1e-3 * 10f64.powi(k as i32),
+            kl: 800.0 / (k as f64 + 1.0),
+            fractions: fractions(k as f64 / 3.0),
+            order_parameters: OrderParameters {
+                locality: 1.0,
+                double_sidedness: 0.9,
+                pudding_slope: 0.1,
+            },
+            nmse_mean_weights: Some(5e-4 * 10f64.powi(k as i32)),
+            mean_weight_fractions: None,
+            networks: Some(16),
+        })
+        .collect();
+    // At a second size, the pure phase reaches further.
+    let mut other_size = phases_by_beta.clone();
+    other_size[1].fractions = fractions(0.0);
     Report {
         config: serde_json::json!({"seed": 3, "betas": betas}),
         wall_seconds: 12.5,
-        phases_by_beta: betas
-            .iter()
-            .enumerate()
-            .map(|(k, &beta)| BetaRow {
-                beta,
-                nmse: 1e-3 * 10f64.powi(k as i32),
-                kl: 800.0 / (k as f64 + 1.0),
-                fractions: fractions(k as f64 / 3.0),
-                order_parameters: OrderParameters {
-                    locality: 1.0,
-                    double_sidedness: 0.9,
-                    pudding_slope: 0.1,
-                },
-                nmse_mean_weights: Some(5e-4 * 10f64.powi(k as i32)),
-                mean_weight_fractions: None,
-                networks: Some(16),
-            })
-            .collect(),
+        phases_by_size: vec![
+            SizePhases {
+                n: 4,
+                m: 12,
+                phases_by_beta: phases_by_beta.clone(),
+            },
+            SizePhases {
+                n: 8,
+                m: 24,
+                phases_by_beta: other_size,
+            },
+        ],
+        phases_by_beta,
         phases_by_step: (0..3)
             .flat_map(|s| {
                 [1e-3, 1e-2].map(|beta| StepRow {
@@ -481,6 +497,7 @@ fn html_has_every_section_and_no_external_resources() {
     let html = render_html(&report);
     for id in [
         "summary",
+        "by-size",
         "figures",
         "figure-phases-by-beta",
         "figure-pareto-front",
@@ -528,6 +545,9 @@ fn html_has_every_section_and_no_external_resources() {
         assert!(empty.contains(&format!("id=\"{id}\"")));
     }
     assert!(empty.contains("no data"));
+    // A report without sizes (older reports) has no size section or link to it.
+    assert!(!empty.contains("by-size"));
+    assert!(html.contains("n = 8, m = 24"));
 }
 
 #[test]
