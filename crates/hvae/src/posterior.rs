@@ -131,6 +131,11 @@ struct Posterior {
     c_log_std: Param<Tensor<1>>,
 }
 
+/// A trainable tensor from host values.
+fn param<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
+    Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
+}
+
 /// Standard normal draws of one shape, from the host generator.
 fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Device) -> Tensor<D> {
     let count = shape.iter().product();
@@ -269,24 +274,15 @@ pub fn fit_posterior(
             .collect()
     };
     let log_std = config.initial_std.ln() as f32;
-    let tensor = |values: Vec<f32>, shape: Vec<usize>| -> Param<Tensor<3>> {
-        Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), &device))
-    };
-    let vector = |values: Vec<f32>, shape: Vec<usize>| -> Param<Tensor<2>> {
-        Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), &device))
-    };
-    let scalar = |values: Vec<f32>| -> Param<Tensor<1>> {
-        Param::from_tensor(Tensor::from_data(TensorData::new(values, [1]), &device))
-    };
     let mut posterior = Posterior {
-        w_mean: tensor(scaled(&start.w, sigmas.weight), vec![1, m, n]),
-        w_log_std: tensor(vec![log_std; m * n], vec![1, m, n]),
-        b_mean: vector(scaled(&start.b, sigmas.bias), vec![1, m]),
-        b_log_std: vector(vec![log_std; m], vec![1, m]),
-        a_mean: vector(scaled(&start.a, sigmas.output_weight), vec![1, m]),
-        a_log_std: vector(vec![log_std; m], vec![1, m]),
-        c_mean: scalar(scaled(&[start.c], sigmas.output_bias)),
-        c_log_std: scalar(vec![log_std]),
+        w_mean: param(scaled(&start.w, sigmas.weight), [1, m, n], &device),
+        w_log_std: param(vec![log_std; m * n], [1, m, n], &device),
+        b_mean: param(scaled(&start.b, sigmas.bias), [1, m], &device),
+        b_log_std: param(vec![log_std; m], [1, m], &device),
+        a_mean: param(scaled(&start.a, sigmas.output_weight), [1, m], &device),
+        a_log_std: param(vec![log_std; m], [1, m], &device),
+        c_mean: param(scaled(&[start.c], sigmas.output_bias), [1], &device),
+        c_log_std: param(vec![log_std], [1], &device),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut optimizer = AdamConfig::new().init();
