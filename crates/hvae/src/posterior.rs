@@ -160,73 +160,49 @@ impl Posterior {
         ) + part(self.c_mean.val(), self.c_log_std.val())
     }
 
-    /// `draws` networks sampled by reparameterisation (or the mean network
-    /// repeated, when `rng` is `None`).
+    /// `draws` networks sampled by reparameterisation.
     fn networks(
         &self,
         sigmas: &PriorSigmas,
         draws: usize,
-        rng: Option<&mut ChaCha8Rng>,
+        rng: &mut ChaCha8Rng,
         activation: Activation,
     ) -> Result<MlpBatch> {
         let [_, m, n] = self.w_mean.dims();
         let device = self.w_mean.device();
-        let (ew, eb, ea, ec) = match rng {
-            Some(rng) => (
-                Some(normal(rng, [draws, m, n], &device)),
-                Some(normal(rng, [draws, m], &device)),
-                Some(normal(rng, [draws, m], &device)),
-                Some(normal(rng, [draws], &device)),
-            ),
-            None => (None, None, None, None),
-        };
         fn draw<const D: usize>(
-            mean: Tensor<D>,
-            log_std: Tensor<D>,
-            noise: Option<Tensor<D>>,
-            draws: usize,
+            mean: &Param<Tensor<D>>,
+            log_std: &Param<Tensor<D>>,
+            noise: Tensor<D>,
             sigma: f64,
         ) -> Tensor<D> {
-            let mean = mean.repeat_dim(0, draws);
-            let value = match noise {
-                Some(noise) => {
-                    let std = log_std
-                        .clamp(MIN_LOG_STD, MAX_LOG_STD)
-                        .exp()
-                        .repeat_dim(0, draws);
-                    mean + std * noise
-                }
-                None => mean,
-            };
-            value * sigma
+            let draws = noise.dims()[0];
+            let std = log_std.val().clamp(MIN_LOG_STD, MAX_LOG_STD).exp();
+            (mean.val().repeat_dim(0, draws) + std.repeat_dim(0, draws) * noise) * sigma
         }
         MlpBatch::new(
             draw(
-                self.w_mean.val(),
-                self.w_log_std.val(),
-                ew,
-                draws,
+                &self.w_mean,
+                &self.w_log_std,
+                normal(rng, [draws, m, n], &device),
                 sigmas.weight,
             ),
             draw(
-                self.b_mean.val(),
-                self.b_log_std.val(),
-                eb,
-                draws,
+                &self.b_mean,
+                &self.b_log_std,
+                normal(rng, [draws, m], &device),
                 sigmas.bias,
             ),
             draw(
-                self.a_mean.val(),
-                self.a_log_std.val(),
-                ea,
-                draws,
+                &self.a_mean,
+                &self.a_log_std,
+                normal(rng, [draws, m], &device),
                 sigmas.output_weight,
             ),
             draw(
-                self.c_mean.val(),
-                self.c_log_std.val(),
-                ec,
-                draws,
+                &self.c_mean,
+                &self.c_log_std,
+                normal(rng, [draws], &device),
                 sigmas.output_bias,
             ),
             activation,
@@ -288,8 +264,7 @@ pub fn fit_posterior(
     let mut optimizer = AdamConfig::new().init();
     let warmup = (config.steps / 20).max(1);
     for step in 0..config.steps {
-        let networks =
-            posterior.networks(&sigmas, config.draws, Some(&mut rng), start.activation)?;
+        let networks = posterior.networks(&sigmas, config.draws, &mut rng, start.activation)?;
         let inputs = task.input_tensor(
             config.draws,
             config.inputs,
@@ -312,20 +287,15 @@ pub fn fit_posterior(
     }
 
     let posterior = posterior.valid();
-    let plain = device.clone();
     let evaluation_seed = config.seed.wrapping_add(0x5EED);
-    let sampled = posterior.networks(
-        &sigmas,
-        config.evaluation_draws,
-        Some(&mut rng),
-        start.activation,
-    )?;
+    let sampled =
+        posterior.networks(&sigmas, config.evaluation_draws, &mut rng, start.activation)?;
     let inputs = task.input_tensor(
         config.evaluation_draws,
         config.evaluation_inputs,
         n,
         evaluation_seed,
-        &plain,
+        &sampled.device(),
     );
     let sampled_nmse: Vec<f64> = to_vec(&task.nmse(&sampled, inputs), "sampled NMSE")?
         .into_iter()
@@ -333,26 +303,37 @@ pub fn fit_posterior(
         .collect();
     let nmse_sampled = sampled_nmse.iter().sum::<f64>() / sampled_nmse.len() as f64;
     let sampled = sampled.to_mlps()?;
-    let mean = first(posterior.networks(&sigmas, 1, None, start.activation)?)?;
-    let nmse_mean = task.nmse_of(&mean, config.evaluation_inputs * 8, evaluation_seed)?;
     let kl = f64::from(to_vec(&posterior.kl(), "KL")?[0]);
-    let std_of = |log_std: Tensor<1>, sigma: f64| -> Result<Vec<f32>> {
-        let values = to_vec(&log_std.clamp(MIN_LOG_STD, MAX_LOG_STD).exp(), "std")?;
+    // The mean and std of every parameter, back in the network's units.
+    let host = |values: Tensor<1>, sigma: f64| -> Result<Vec<f32>> {
+        let values = to_vec(&values, "posterior")?;
         Ok(values
             .iter()
-            .map(|&s| (f64::from(s) * sigma) as f32)
+            .map(|&v| (f64::from(v) * sigma) as f32)
             .collect())
     };
+    let std_of = |log_std: Tensor<1>| log_std.clamp(MIN_LOG_STD, MAX_LOG_STD).exp();
+    let p = &posterior;
+    let mean = Mlp::new(
+        n,
+        m,
+        host(p.w_mean.val().flatten(0, 2), sigmas.weight)?,
+        host(p.b_mean.val().flatten(0, 1), sigmas.bias)?,
+        host(p.a_mean.val().flatten(0, 1), sigmas.output_weight)?,
+        host(p.c_mean.val(), sigmas.output_bias)?[0],
+        start.activation,
+    )?;
+    let nmse_mean = task.nmse_of(&mean, config.evaluation_inputs * 8, evaluation_seed)?;
     let std = Mlp::new(
         n,
         m,
-        std_of(posterior.w_log_std.val().flatten(0, 2), sigmas.weight)?,
-        std_of(posterior.b_log_std.val().flatten(0, 1), sigmas.bias)?,
-        std_of(
-            posterior.a_log_std.val().flatten(0, 1),
+        host(std_of(p.w_log_std.val().flatten(0, 2)), sigmas.weight)?,
+        host(std_of(p.b_log_std.val().flatten(0, 1)), sigmas.bias)?,
+        host(
+            std_of(p.a_log_std.val().flatten(0, 1)),
             sigmas.output_weight,
         )?,
-        std_of(posterior.c_log_std.val(), sigmas.output_bias)?[0],
+        host(std_of(p.c_log_std.val()), sigmas.output_bias)?[0],
         start.activation,
     )?;
     Ok(PosteriorFit {
@@ -365,8 +346,4 @@ pub fn fit_posterior(
         kl,
         beta,
     })
-}
-
-fn first(batch: MlpBatch) -> Result<Mlp> {
-    batch.to_mlps()?.into_iter().next().ok_or(CoreError::Empty)
 }
