@@ -14,13 +14,13 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use hyperinterp::core::{Beta, CoreError, Mlp, Result, Sign, Sizes};
+use hyperinterp::core::{Beta, CoreError, Mlp, Result, Sign, Sizes, Task};
 use hyperinterp::hvae::{PosteriorFitConfig, fit_posterior, progress_bar};
 use hyperinterp::l1::{
     AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
     spread_out_pudding, train_adam,
 };
-use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions, classify};
+use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions};
 use serde::Serialize;
 
 #[derive(Parser, Debug)]
@@ -117,15 +117,26 @@ fn main_result(args: Args) -> Result<()> {
         ..Default::default()
     };
     let classifier = Classifier::default();
+    // Each start's own label, once: it does not depend on beta.
+    let start_labels = starts
+        .iter()
+        .map(|(_, start)| {
+            let nmse = task.nmse_of(start, 20_000, 1)?;
+            Ok(classifier
+                .classify(start, nmse)?
+                .algorithm
+                .name()
+                .to_string())
+        })
+        .collect::<Result<Vec<_>>>()?;
     let bar = progress_bar(args.betas.len() * starts.len(), true);
     let mut rows = Vec::new();
     for &beta in &args.betas {
         let beta = Beta::new(beta)?;
-        for (name, start) in &starts {
+        for ((name, start), start_label) in starts.iter().zip(&start_labels) {
             bar.set_message(format!("beta {:.0e} {name}", beta.value()));
-            let start_nmse = hyperinterp::core::Task::nmse_of(&task, start, 20_000, 1)?;
             let fit = fit_posterior(&task, start, beta, &config, &device)?;
-            let classification = classify(&fit.mean, fit.nmse_mean)?;
+            let classification = classifier.classify(&fit.mean, fit.nmse_mean)?;
             let mut counts = LabelCounts::default();
             for label in classifier.classify_many(&fit.sampled, &fit.sampled_nmse)? {
                 counts.add(label.algorithm);
@@ -136,7 +147,7 @@ fn main_result(args: Args) -> Result<()> {
             rows.push(Row {
                 beta: beta.value(),
                 start: name.to_string(),
-                start_label: classify(start, start_nmse)?.algorithm.name().to_string(),
+                start_label: start_label.clone(),
                 free_energy: fit.free_energy(),
                 nmse_sampled: fit.nmse_sampled,
                 nmse_mean: fit.nmse_mean,
