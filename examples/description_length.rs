@@ -7,7 +7,13 @@
 //! hypernetwork would write there; a start that relaxes into another label
 //! shows its basin is not stable at that price.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...]`
+//! With `--checkpoint FILE`, the networks a trained model generates at each
+//! beta are starts too (`--generated K` of them): the free energy they start
+//! at (the generator's own `NMSE + beta · weight KL`) against the one they
+//! reach measures the amortisation gap, and their labels before and after
+//! say which algorithm's basin the generator wrote them in.
+//!
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
@@ -20,6 +26,7 @@ use hyperinterp::l1::{
     AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
     spread_out_pudding, train_adam,
 };
+use hyperinterp::pareto::Generator;
 use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions};
 use serde::Serialize;
 
@@ -61,6 +68,21 @@ struct Args {
     /// Backend: flex, ndarray, wgpu or default.
     #[arg(long, default_value = "default")]
     backend: String,
+    /// A checkpoint of a trained model (discover's): its generated networks become starts too.
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Generated networks per beta, with `--checkpoint`.
+    #[arg(long, default_value_t = 8)]
+    generated: usize,
+}
+
+/// A network a fit starts from, with its own label (and, for a generated
+/// one, the generator's free energy for it).
+struct Start {
+    name: String,
+    network: Mlp,
+    label: String,
+    free_energy: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +90,8 @@ struct Row {
     beta: f64,
     start: String,
     start_label: String,
+    /// A generated start's own `NMSE + beta · weight KL` (sampled weights).
+    start_free_energy: Option<f64>,
     free_energy: f64,
     nmse_sampled: f64,
     nmse_mean: f64,
@@ -117,25 +141,49 @@ fn main_result(args: Args) -> Result<()> {
         ..Default::default()
     };
     let classifier = Classifier::default();
-    // Each start's own label, once: it does not depend on beta.
-    let start_labels = starts
-        .iter()
-        .map(|(_, start)| {
-            let nmse = task.nmse_of(start, 20_000, 1)?;
-            Ok(classifier
-                .classify(start, nmse)?
-                .algorithm
-                .name()
-                .to_string())
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let bar = progress_bar(args.betas.len() * starts.len(), true);
+    let label_of = |network: &Mlp, nmse: f64| -> Result<String> {
+        Ok(classifier
+            .classify(network, nmse)?
+            .algorithm
+            .name()
+            .to_string())
+    };
+    // Each hand-written start's own label, once: it does not depend on beta.
+    let mut fixed_starts = Vec::with_capacity(starts.len());
+    for (name, start) in starts {
+        let label = label_of(&start, task.nmse_of(&start, 20_000, 1)?)?;
+        fixed_starts.push(Start {
+            name: name.to_string(),
+            network: start,
+            label,
+            free_energy: None,
+        });
+    }
+    let generator = match &args.checkpoint {
+        Some(path) => Some(Generator::load(path, &device)?),
+        None => None,
+    };
+    let per_beta = fixed_starts.len() + generator.as_ref().map_or(0, |_| args.generated);
+    let bar = progress_bar(args.betas.len() * per_beta, true);
     let mut rows = Vec::new();
     for &beta in &args.betas {
         let beta = Beta::new(beta)?;
-        for ((name, start), start_label) in starts.iter().zip(&start_labels) {
-            bar.set_message(format!("beta {:.0e} {name}", beta.value()));
-            let fit = fit_posterior(&task, start, beta, &config, &device)?;
+        let mut generated = Vec::new();
+        if let Some(generator) = &generator {
+            let networks =
+                generator.generate(&task, beta.value(), sizes, args.generated, args.seed)?;
+            for (k, network) in networks.into_iter().enumerate() {
+                generated.push(Start {
+                    name: format!("generated {k}"),
+                    label: label_of(&network.sampled, network.nmse)?,
+                    free_energy: Some(network.nmse + beta.value() * network.weight_kl),
+                    network: network.mean,
+                });
+            }
+        }
+        for start in fixed_starts.iter().chain(&generated) {
+            bar.set_message(format!("beta {:.0e} {}", beta.value(), start.name));
+            let fit = fit_posterior(&task, &start.network, beta, &config, &device)?;
             let classification = classifier.classify(&fit.mean, fit.nmse_mean)?;
             let mut counts = LabelCounts::default();
             for label in classifier.classify_many(&fit.sampled, &fit.sampled_nmse)? {
@@ -146,8 +194,9 @@ fn main_result(args: Args) -> Result<()> {
             let order = &classification.order_parameters;
             rows.push(Row {
                 beta: beta.value(),
-                start: name.to_string(),
-                start_label: start_label.clone(),
+                start: start.name.clone(),
+                start_label: start.label.clone(),
+                start_free_energy: start.free_energy,
                 free_energy: fit.free_energy(),
                 nmse_sampled: fit.nmse_sampled,
                 nmse_mean: fit.nmse_mean,
@@ -184,7 +233,7 @@ fn main_result(args: Args) -> Result<()> {
         "P",
         "sampled majority"
     );
-    for beta_rows in rows.chunks(starts.len()) {
+    for beta_rows in rows.chunks(per_beta) {
         let best = beta_rows
             .iter()
             .map(|row| row.free_energy)
@@ -205,6 +254,49 @@ fn main_result(args: Args) -> Result<()> {
                 row.pudding_slope,
                 row.sampled_majority,
                 100.0 * row.sampled_majority_share
+            );
+        }
+        // The generated starts, summed up: where the generator wrote them
+        // (its free energy and labels) and where the same objective takes them.
+        let generated: Vec<&Row> = beta_rows
+            .iter()
+            .filter(|row| row.start_free_energy.is_some())
+            .collect();
+        if !generated.is_empty() {
+            let count = generated.len() as f64;
+            let before = generated
+                .iter()
+                .filter_map(|row| row.start_free_energy)
+                .sum::<f64>()
+                / count;
+            let after = generated.iter().map(|row| row.free_energy).sum::<f64>() / count;
+            let tally = |labels: Vec<&str>| {
+                let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+                for label in labels {
+                    *counts.entry(label).or_default() += 1;
+                }
+                counts
+                    .iter()
+                    .map(|(label, k)| format!("{label} {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!(
+                "{:>8.0e} {:>20} free energy {before:.4} -> {after:.4}; labels [{}] -> sampled majorities [{}]",
+                generated[0].beta,
+                format!("generated ×{}", generated.len()),
+                tally(
+                    generated
+                        .iter()
+                        .map(|row| row.start_label.as_str())
+                        .collect()
+                ),
+                tally(
+                    generated
+                        .iter()
+                        .map(|row| row.sampled_majority.as_str())
+                        .collect()
+                ),
             );
         }
     }

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use hyperinterp::core::{Result, Sign, Task};
 use hyperinterp::l1::{self, ConvexityConfig, L1Task, SHARPNESS};
 use hyperinterp::report::{
-    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, Report,
-    Representative, SizePhases, StepRow, write_report,
+    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, RefinementRow,
+    Report, Representative, SizePhases, StepRow, write_report,
 };
 
 fn main() {
@@ -201,6 +201,24 @@ fn run() -> Result<()> {
             label: "mixed".into(),
             description: None,
         },
+        // Made up too: two betas at one size, generated and then refined.
+        refinement: [(1e-6, 0.07, 0.005), (3e-3, 0.81, 0.79)]
+            .into_iter()
+            .map(
+                |(beta, generated, refined): (f64, f64, f64)| RefinementRow {
+                    n: 8,
+                    m: 24,
+                    beta,
+                    networks: 4,
+                    generated_free_energy: generated,
+                    refined_free_energy: refined,
+                    generated_nmse: generated,
+                    refined_nmse: refined,
+                    generated_fractions: demo_fractions(beta.log10() / 5.0 + 1.2),
+                    refined_fractions: demo_fractions(beta.log10() / 5.0 + 1.2),
+                },
+            )
+            .collect(),
         representatives,
         title: "hyperinterp report — DEMO with made-up rows".into(),
         notes: vec![

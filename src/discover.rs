@@ -9,15 +9,16 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use hyperinterp_core::{CoreError, Result, Sizes, Task, require_at_least_one};
+use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, require_at_least_one};
+use hyperinterp_hvae::{PosteriorFitConfig, fit_posterior};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
     Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer, TrainerConfig,
 };
-use hyperinterp_phases::{Classifier, ClassifierConfig, describe};
+use hyperinterp_phases::{Algorithm, Classifier, ClassifierConfig, describe};
 use hyperinterp_report::{
-    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, Report,
-    Representative, SizePhases, StepRow, write_report,
+    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, OrderParameters, RefinementRow,
+    Report, Representative, SizePhases, StepRow, write_report,
 };
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,36 @@ impl Default for GeneralizationConfig {
     }
 }
 
+/// The amortisation gap: at a few betas and every trained size, generated
+/// networks are refined by gradient descent on the objective they were
+/// generated for (`hyperinterp_hvae::fit_posterior`), and labelled again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefinementConfig {
+    /// The betas; empty switches the refinement off.
+    pub betas: Vec<f64>,
+    /// Generated networks per beta and size, each refined.
+    pub networks: usize,
+    /// The refinement: steps, learning rate, draws (its priors are replaced
+    /// by the hypernetwork's).
+    pub fit: PosteriorFitConfig,
+}
+
+impl Default for RefinementConfig {
+    fn default() -> Self {
+        RefinementConfig {
+            betas: vec![1e-6, 1e-4, 1e-3, 3e-3],
+            networks: 4,
+            fit: PosteriorFitConfig {
+                steps: 2000,
+                learning_rate: 3e-2,
+                evaluation_draws: 16,
+                ..Default::default()
+            },
+        }
+    }
+}
+
 /// Everything `discover` does, as one serde configuration (`--config FILE`,
 /// JSON or TOML; unknown keys are an error).
 ///
@@ -95,6 +126,8 @@ pub struct DiscoverConfig {
     pub adam_sizes: Option<Sizes>,
     /// Classifier thresholds.
     pub classifier: ClassifierConfig,
+    /// Generated networks refined by the same objective (the amortisation gap).
+    pub refinement: RefinementConfig,
 }
 
 impl DiscoverConfig {
@@ -129,6 +162,10 @@ impl DiscoverConfig {
         };
         config.generalization.networks = 4;
         config.adam.steps = 100;
+        config.refinement.betas = vec![1e-3];
+        config.refinement.networks = 1;
+        config.refinement.fit.steps = 10;
+        config.refinement.fit.evaluation_draws = 4;
         config
     }
 
@@ -152,6 +189,21 @@ impl DiscoverConfig {
                 "generalization.n",
                 "sizes must be at least 1",
             ));
+        }
+        if let Some(beta) = self
+            .refinement
+            .betas
+            .iter()
+            .find(|b| !(b.is_finite() && **b > 0.0))
+        {
+            return Err(CoreError::config(
+                "refinement.betas",
+                format!("each beta must be finite and > 0, got {beta}"),
+            ));
+        }
+        if !self.refinement.betas.is_empty() {
+            require_at_least_one(&[("refinement.networks", self.refinement.networks)])?;
+            self.refinement.fit.validate()?;
         }
         if self.generalization.m.contains(&0) {
             return Err(CoreError::config(
@@ -407,6 +459,9 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     let generalization =
         generalization_rows(config, &generator, &task, &classifier, generalization_beta)?;
 
+    // The amortisation gap: generated networks refined by the same objective.
+    let refinement = refinement_rows(config, &generator, &task, &classifier, device)?;
+
     // 5. The Adam baseline.
     let adam_sizes = config.adam_sizes.unwrap_or_else(|| {
         config
@@ -442,6 +497,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
         phases_by_step,
         generalization,
         adam_baseline,
+        refinement,
         representatives,
         title: "hyperinterp: algorithms for the L1 norm across beta".into(),
         notes: vec![format!(
@@ -463,6 +519,79 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     };
     write_report(out, &report)?;
     Ok(report)
+}
+
+/// The rows of [`RefinementConfig`]: per trained size and beta, the
+/// generated networks' free energy and labels, and the same after each was
+/// refined by `fit_posterior` at that beta with the hypernetwork's priors.
+fn refinement_rows(
+    config: &DiscoverConfig,
+    generator: &Generator,
+    task: &L1Task,
+    classifier: &Classifier,
+    device: &Device,
+) -> Result<Vec<RefinementRow>> {
+    let refinement = &config.refinement;
+    let fit = PosteriorFitConfig {
+        priors: config.training.hypernetwork.priors.clone(),
+        seed: config.training.seed,
+        ..refinement.fit.clone()
+    };
+    let sizes = &config.training.sizes;
+    let bar = hyperinterp_hvae::progress_bar(
+        sizes.len() * refinement.betas.len() * refinement.networks,
+        config.training.progress,
+    );
+    bar.set_message("refinement");
+    let mut rows = Vec::new();
+    for (k, &size) in sizes.iter().enumerate() {
+        for &beta in &refinement.betas {
+            let networks = generator.generate(
+                task,
+                beta,
+                size,
+                refinement.networks,
+                config.training.seed ^ 0x4EF1 ^ k as u64,
+            )?;
+            let (mut generated_labels, mut refined_labels) = (Vec::new(), Vec::new());
+            let (mut generated_free_energy, mut refined_free_energy) = (0.0, 0.0);
+            let (mut generated_nmse, mut refined_nmse) = (0.0, 0.0);
+            for network in &networks {
+                generated_labels.push(
+                    classifier
+                        .classify(&network.sampled, network.nmse)?
+                        .algorithm,
+                );
+                generated_free_energy += network.nmse + beta * network.weight_kl;
+                generated_nmse += network.nmse;
+                let refined = fit_posterior(task, &network.mean, Beta::new(beta)?, &fit, device)?;
+                refined_free_energy += refined.free_energy();
+                refined_nmse += refined.nmse_sampled;
+                for label in classifier.classify_many(&refined.sampled, &refined.sampled_nmse)? {
+                    refined_labels.push(label.algorithm);
+                }
+                bar.inc(1);
+            }
+            let count = networks.len() as f64;
+            let fractions = |labels: &[Algorithm]| {
+                Fractions::from_labels(labels.iter().map(|label| label.name()))
+            };
+            rows.push(RefinementRow {
+                n: size.n,
+                m: size.m,
+                beta,
+                networks: networks.len(),
+                generated_free_energy: generated_free_energy / count,
+                refined_free_energy: refined_free_energy / count,
+                generated_nmse: generated_nmse / count,
+                refined_nmse: refined_nmse / count,
+                generated_fractions: fractions(&generated_labels)?,
+                refined_fractions: fractions(&refined_labels)?,
+            });
+        }
+    }
+    bar.finish_and_clear();
+    Ok(rows)
 }
 
 /// One summary row per beta (NMSE, KL, label fractions, mean order
@@ -627,6 +756,24 @@ pub fn summary(report: &Report) -> String {
             sized.n,
             sized.m,
             runs.join(", ")
+        ));
+    }
+    for row in &report.refinement {
+        let majority = |fractions: &Fractions| {
+            let label = fractions.majority().unwrap_or("-");
+            format!(
+                "{label} {:.0}%",
+                100.0 * fractions.get(label).unwrap_or(0.0)
+            )
+        };
+        text.push_str(&format!(
+            "refined, n = {}, beta {:.0e}: free energy {:.4} -> {:.4}, {} -> {}\n",
+            row.n,
+            row.beta,
+            row.generated_free_energy,
+            row.refined_free_energy,
+            majority(&row.generated_fractions),
+            majority(&row.refined_fractions),
         ));
     }
     text.push_str(&format!(

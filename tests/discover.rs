@@ -73,10 +73,26 @@ fn quick_discover_writes_a_complete_report() {
     assert!(report.generalization.iter().any(|r| !r.trained && r.n < 3));
     assert!(json["adam_baseline"]["nmse"].as_f64().unwrap() < 1.0);
     assert!(!report.representatives.is_empty());
+    // The amortisation gap: one row per trained size and refinement beta.
+    assert_eq!(
+        report.refinement.len(),
+        config.training.sizes.len() * config.refinement.betas.len()
+    );
+    for row in &report.refinement {
+        assert_eq!(row.networks, config.refinement.networks);
+        assert!(row.generated_free_energy.is_finite() && row.refined_free_energy.is_finite());
+        let total: f64 = row.refined_fractions.entries().iter().map(|(_, f)| f).sum();
+        assert!(
+            (total - 1.0).abs() < 1e-9,
+            "refined fractions sum to {total}"
+        );
+    }
+    assert!(json["refinement"].is_array());
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && !html.contains("http://") && !html.contains("https://"));
     assert!(html.contains(r#"id="by-size""#) && html.contains("n = 3, m = 9"));
+    assert!(html.contains(r#"id="refinement""#) && html.contains(r##"href="#refinement""##));
     let networks =
         hyperinterp::core::export::load_safetensors(&out.join("networks.safetensors")).unwrap();
     assert_eq!(networks.len(), report.representatives.len());

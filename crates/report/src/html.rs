@@ -221,6 +221,48 @@ fn sizes_section(report: &Report, html: &mut String) {
     let _ = writeln!(html, "</tbody></table></div></section>");
 }
 
+/// The amortisation gap: generated networks, then refined by the same
+/// objective; their majority labels and free energies side by side.
+fn refinement_section(report: &Report, html: &mut String) {
+    if report.refinement.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        r#"<section id="refinement"><h2>Refined by the objective</h2><p>Networks the generator wrote at a beta, each then refined by gradient descent on the same objective (NMSE + beta · KL of its own weight posterior, from its mean weights). The refined label is the algorithm whose basin the generator wrote the network in; the drop in free energy is the amortisation gap, what a better-trained generator could gain.</p>"#
+    );
+    let _ = writeln!(
+        html,
+        r#"<div class="table"><table><thead><tr><th>n</th><th>m</th><th>beta</th><th>networks</th><th>free energy generated</th><th>refined</th><th>NMSE generated</th><th>refined</th><th class="text">majority generated</th><th class="text">majority refined</th></tr></thead><tbody>"#
+    );
+    let chip = |fractions: &crate::Fractions| {
+        let majority = fractions.majority();
+        let share = majority.and_then(|label| fractions.get(label));
+        format!(
+            "{} {}",
+            label_chip(majority),
+            share.map_or(String::new(), |share| format!("{:.0}%", share * 100.0))
+        )
+    };
+    for row in &report.refinement {
+        let _ = writeln!(
+            html,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="text">{}</td><td class="text">{}</td></tr>"#,
+            row.n,
+            row.m,
+            escape(&beta_text(row.beta)),
+            row.networks,
+            short_number(row.generated_free_energy),
+            short_number(row.refined_free_energy),
+            short_number(row.generated_nmse),
+            short_number(row.refined_nmse),
+            chip(&row.generated_fractions),
+            chip(&row.refined_fractions),
+        );
+    }
+    let _ = writeln!(html, "</tbody></table></div></section>");
+}
+
 fn figures_section(report: &Report, html: &mut String) {
     let _ = writeln!(html, r#"<section id="figures"><h2>Figures</h2>"#);
     let figures: [(&str, Result<String>, &str); 4] = [
@@ -414,7 +456,7 @@ pub fn render_html(report: &Report) -> String {
     let _ = writeln!(
         html,
         r##"<p class="meta">Wall time {} s · rows: {} by beta, {} by training step, {} for generalisation · representative networks: {}</p>
-<nav><a href="#summary">summary</a>{}<a href="#figures">figures</a><a href="#phases-by-step">training time</a><a href="#generalization">generalisation</a><a href="#adam-baseline">Adam baseline</a><a href="#representatives">networks</a><a href="#config">configuration</a></nav></header>"##,
+<nav><a href="#summary">summary</a>{}{}<a href="#figures">figures</a><a href="#phases-by-step">training time</a><a href="#generalization">generalisation</a><a href="#adam-baseline">Adam baseline</a><a href="#representatives">networks</a><a href="#config">configuration</a></nav></header>"##,
         short_number(report.wall_seconds),
         report.phases_by_beta.len(),
         report.phases_by_step.len(),
@@ -424,10 +466,16 @@ pub fn render_html(report: &Report) -> String {
             ""
         } else {
             r##"<a href="#by-size">by size</a>"##
+        },
+        if report.refinement.is_empty() {
+            ""
+        } else {
+            r##"<a href="#refinement">refined</a>"##
         }
     );
     summary_section(report, &mut html);
     sizes_section(report, &mut html);
+    refinement_section(report, &mut html);
     figures_section(report, &mut html);
     steps_section(report, &mut html);
     generalization_section(report, &mut html);

@@ -53,6 +53,6 @@ pub use html::{render_html, write_report};
 pub use network::{DrawingOptions, Layout, UnusedNeurons, draw_network, unused_hidden_neurons};
 pub use plots::{generalization_plot, pareto_front, phase_diagram_by_beta, phase_diagram_by_step};
 pub use report::{
-    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, LABELS, OrderParameters, Report,
-    Representative, SizePhases, StepRow, pareto_front_indices,
+    AdamBaselineSummary, BetaRow, Fractions, GeneralizationRow, LABELS, OrderParameters,
+    RefinementRow, Report, Representative, SizePhases, StepRow, pareto_front_indices,
 };

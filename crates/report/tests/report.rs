@@ -9,9 +9,9 @@ use hyperinterp_report::layout::{LayoutEdge, LayoutSettings, fruchterman_reingol
 use hyperinterp_report::style::{NEGATIVE, POSITIVE};
 use hyperinterp_report::{
     AdamBaselineSummary, BetaRow, DrawingOptions, Fractions, GeneralizationRow, Layout,
-    OrderParameters, Report, Representative, SizePhases, StepRow, UnusedNeurons, draw_network,
-    generalization_plot, pareto_front, phase_diagram_by_beta, phase_diagram_by_step, render_html,
-    weight_heatmap, write_report,
+    OrderParameters, RefinementRow, Report, Representative, SizePhases, StepRow, UnusedNeurons,
+    draw_network, generalization_plot, pareto_front, phase_diagram_by_beta, phase_diagram_by_step,
+    render_html, weight_heatmap, write_report,
 };
 
 fn fast() -> DrawingOptions {
@@ -96,6 +96,25 @@ fn sample_report() -> Report {
             label: "mixed".into(),
             description: Some("mixed: demo formula".into()),
         },
+        refinement: vec![RefinementRow {
+            n: 8,
+            m: 24,
+            beta: 1e-6,
+            networks: 4,
+            generated_free_energy: 0.07,
+            refined_free_energy: 0.005,
+            generated_nmse: 0.07,
+            refined_nmse: 0.004,
+            generated_fractions: Fractions {
+                mixed: 1.0,
+                ..Default::default()
+            },
+            refined_fractions: Fractions {
+                pudding_negative: 0.75,
+                mixed: 0.25,
+                ..Default::default()
+            },
+        }],
         representatives: vec![
             Representative {
                 label: "double_sided".into(),
@@ -498,6 +517,7 @@ fn html_has_every_section_and_no_external_resources() {
     for id in [
         "summary",
         "by-size",
+        "refinement",
         "figures",
         "figure-phases-by-beta",
         "figure-pareto-front",
@@ -548,6 +568,10 @@ fn html_has_every_section_and_no_external_resources() {
     // A report without sizes (older reports) has no size section or link to it.
     assert!(!empty.contains("by-size"));
     assert!(html.contains("n = 8, m = 24"));
+    // The refinement table: each side's majority with its share; no rows, no section.
+    assert!(html.contains("mixed</span> 100%"));
+    assert!(html.contains("pudding negative</span> 75%"));
+    assert!(!empty.contains("refinement"));
 }
 
 #[test]
