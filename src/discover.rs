@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, require_at_least_one};
-use hyperinterp_hvae::{PosteriorFitConfig, fit_posterior};
+use hyperinterp_hvae::{PosteriorFitConfig, PriorScales, fit_posterior};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
     Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer, TrainerConfig,
@@ -74,7 +74,8 @@ impl Default for GeneralizationConfig {
 
 /// The amortisation gap: at a few betas and every trained size, generated
 /// networks are refined by gradient descent on the objective they were
-/// generated for (`hyperinterp_hvae::fit_posterior`), and labelled again.
+/// generated for (`hyperinterp_hvae::fit_posterior`, with the hypernetwork's
+/// priors), and labelled again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RefinementConfig {
@@ -82,9 +83,12 @@ pub struct RefinementConfig {
     pub betas: Vec<f64>,
     /// Generated networks per beta and size, each refined.
     pub networks: usize,
-    /// The refinement: steps, learning rate, draws (its priors are replaced
-    /// by the hypernetwork's).
-    pub fit: PosteriorFitConfig,
+    /// Adam steps per network.
+    pub steps: usize,
+    /// Peak learning rate (means and log-stds are in prior units).
+    pub learning_rate: f64,
+    /// Weight draws from each refined posterior that are labelled.
+    pub draws: usize,
 }
 
 impl Default for RefinementConfig {
@@ -92,12 +96,23 @@ impl Default for RefinementConfig {
         RefinementConfig {
             betas: vec![1e-6, 1e-4, 1e-3, 3e-3],
             networks: 4,
-            fit: PosteriorFitConfig {
-                steps: 2000,
-                learning_rate: 3e-2,
-                evaluation_draws: 16,
-                ..Default::default()
-            },
+            steps: 3000,
+            learning_rate: 3e-2,
+            draws: 16,
+        }
+    }
+}
+
+impl RefinementConfig {
+    /// The posterior fit of each network, with `priors` and `seed`.
+    fn fit(&self, priors: PriorScales, seed: u64) -> PosteriorFitConfig {
+        PosteriorFitConfig {
+            steps: self.steps,
+            learning_rate: self.learning_rate,
+            evaluation_draws: self.draws,
+            priors,
+            seed,
+            ..Default::default()
         }
     }
 }
@@ -164,8 +179,8 @@ impl DiscoverConfig {
         config.adam.steps = 100;
         config.refinement.betas = vec![1e-3];
         config.refinement.networks = 1;
-        config.refinement.fit.steps = 10;
-        config.refinement.fit.evaluation_draws = 4;
+        config.refinement.steps = 10;
+        config.refinement.draws = 4;
         config
     }
 
@@ -203,7 +218,10 @@ impl DiscoverConfig {
         }
         if !self.refinement.betas.is_empty() {
             require_at_least_one(&[("refinement.networks", self.refinement.networks)])?;
-            self.refinement.fit.validate()?;
+            self.refinement
+                .fit(self.training.hypernetwork.priors.clone(), 0)
+                .validate()
+                .map_err(|e| CoreError::config("refinement", e.to_string()))?;
         }
         if self.generalization.m.contains(&0) {
             return Err(CoreError::config(
@@ -532,11 +550,10 @@ fn refinement_rows(
     device: &Device,
 ) -> Result<Vec<RefinementRow>> {
     let refinement = &config.refinement;
-    let fit = PosteriorFitConfig {
-        priors: config.training.hypernetwork.priors.clone(),
-        seed: config.training.seed,
-        ..refinement.fit.clone()
-    };
+    let fit = refinement.fit(
+        config.training.hypernetwork.priors.clone(),
+        config.training.seed,
+    );
     let sizes = &config.training.sizes;
     let bar = hyperinterp_hvae::progress_bar(
         sizes.len() * refinement.betas.len() * refinement.networks,
