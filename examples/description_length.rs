@@ -13,7 +13,7 @@
 //! reach measures the amortisation gap, and their labels before and after
 //! say which algorithm's basin the generator wrote them in.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8]`
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
@@ -27,7 +27,7 @@ use hyperinterp::l1::{
     spread_out_pudding, train_adam,
 };
 use hyperinterp::pareto::Generator;
-use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions};
+use hyperinterp::phases::{Classifier, LabelCounts, LabelFractions, describe};
 use serde::Serialize;
 
 #[derive(Parser, Debug)]
@@ -74,6 +74,10 @@ struct Args {
     /// Generated networks per beta, with `--checkpoint`.
     #[arg(long, default_value_t = 8)]
     generated: usize,
+    /// Also print each generated start's formula before and after its fit
+    /// (the JSON always has them).
+    #[arg(long)]
+    describe: bool,
 }
 
 /// A network a fit starts from, with its own label (and, for a generated
@@ -103,6 +107,10 @@ struct Row {
     locality: f64,
     double_sidedness: f64,
     pudding_slope: f64,
+    /// The start's mean network as a formula.
+    start_description: String,
+    /// The fitted mean network as a formula.
+    description: String,
 }
 
 fn main() {
@@ -208,6 +216,8 @@ fn main_result(args: Args) -> Result<()> {
                 locality: order.locality,
                 double_sidedness: order.double_sidedness,
                 pudding_slope: order.pudding_slope,
+                start_description: describe(&start.network)?,
+                description: describe(&fit.mean)?,
             });
             bar.inc(1);
         }
@@ -255,6 +265,17 @@ fn main_result(args: Args) -> Result<()> {
                 row.sampled_majority,
                 100.0 * row.sampled_majority_share
             );
+        }
+        if args.describe {
+            for row in beta_rows
+                .iter()
+                .filter(|row| row.start_free_energy.is_some())
+            {
+                println!(
+                    "{:>8.0e} {:>20} before: {}\n{:>29} after:  {}",
+                    row.beta, row.start, row.start_description, "", row.description
+                );
+            }
         }
         // The generated starts, summed up: where the generator wrote them
         // (its free energy and labels) and where the same objective takes them.
