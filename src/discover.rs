@@ -76,6 +76,13 @@ impl Default for GeneralizationConfig {
 /// networks are refined by gradient descent on the objective they were
 /// generated for (`hyperinterp_hvae::fit_posterior`, with the hypernetwork's
 /// priors), and labelled again.
+///
+/// ```
+/// let config: hyperinterp::discover::RefinementConfig =
+///     toml::from_str("betas = [1e-6, 3e-3]\nsteps = 500").unwrap();
+/// assert_eq!((config.networks, config.steps), (4, 500)); // unnamed fields keep their defaults
+/// assert!(toml::from_str::<hyperinterp::discover::RefinementConfig>("fit = 1").is_err());
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RefinementConfig {
