@@ -80,12 +80,13 @@ struct Args {
     describe: bool,
 }
 
-/// A network a fit starts from, with its own label (and, for a generated
-/// one, the generator's free energy for it).
+/// A network a fit starts from, with its own label and formula (and, for a
+/// generated one, the generator's free energy for it).
 struct Start {
     name: String,
     network: Mlp,
     label: String,
+    description: String,
     free_energy: Option<f64>,
 }
 
@@ -162,8 +163,9 @@ fn main_result(args: Args) -> Result<()> {
         let label = label_of(&start, task.nmse_of(&start, 20_000, 1)?)?;
         fixed_starts.push(Start {
             name: name.to_string(),
-            network: start,
             label,
+            description: describe(&start)?,
+            network: start,
             free_energy: None,
         });
     }
@@ -184,6 +186,7 @@ fn main_result(args: Args) -> Result<()> {
                 generated.push(Start {
                     name: format!("generated {k}"),
                     label: label_of(&network.sampled, network.nmse)?,
+                    description: describe(&network.mean)?,
                     free_energy: Some(network.nmse + beta.value() * network.weight_kl),
                     network: network.mean,
                 });
@@ -216,7 +219,7 @@ fn main_result(args: Args) -> Result<()> {
                 locality: order.locality,
                 double_sidedness: order.double_sidedness,
                 pudding_slope: order.pudding_slope,
-                start_description: describe(&start.network)?,
+                start_description: start.description.clone(),
                 description: describe(&fit.mean)?,
             });
             bar.inc(1);
@@ -266,23 +269,20 @@ fn main_result(args: Args) -> Result<()> {
                 100.0 * row.sampled_majority_share
             );
         }
+        // The generated starts: where the generator wrote them (its free
+        // energy and labels) and where the same objective takes them.
+        let generated: Vec<&Row> = beta_rows
+            .iter()
+            .filter(|row| row.start_free_energy.is_some())
+            .collect();
         if args.describe {
-            for row in beta_rows
-                .iter()
-                .filter(|row| row.start_free_energy.is_some())
-            {
+            for row in &generated {
                 println!(
                     "{:>8.0e} {:>20} before: {}\n{:>29} after:  {}",
                     row.beta, row.start, row.start_description, "", row.description
                 );
             }
         }
-        // The generated starts, summed up: where the generator wrote them
-        // (its free energy and labels) and where the same objective takes them.
-        let generated: Vec<&Row> = beta_rows
-            .iter()
-            .filter(|row| row.start_free_energy.is_some())
-            .collect();
         if !generated.is_empty() {
             let count = generated.len() as f64;
             let before = generated

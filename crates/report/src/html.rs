@@ -167,6 +167,17 @@ fn summary_section(report: &Report, html: &mut String) {
     let _ = writeln!(html, "</tbody></table></div></section>");
 }
 
+/// The majority label as a chip, with its share.
+fn majority_cell(fractions: &Fractions) -> String {
+    let majority = fractions.majority();
+    let share = majority.and_then(|label| fractions.get(label));
+    format!(
+        "{} {}",
+        label_chip(majority),
+        share.map_or(String::new(), |share| format!("{:.0}%", share * 100.0))
+    )
+}
+
 /// The majority label per beta at each trained size: one column per size.
 fn sizes_section(report: &Report, html: &mut String) {
     if report.phases_by_size.is_empty() {
@@ -203,15 +214,7 @@ fn sizes_section(report: &Report, html: &mut String) {
         let _ = write!(html, "<tr><td>{}</td>", escape(&beta_text(beta)));
         for sized in &report.phases_by_size {
             let cell = match sized.phases_by_beta.get(index) {
-                Some(row) => {
-                    let majority = row.fractions.majority();
-                    let share = majority.and_then(|label| row.fractions.get(label));
-                    format!(
-                        "{} {}",
-                        label_chip(majority),
-                        share.map_or(String::new(), |share| format!("{:.0}%", share * 100.0))
-                    )
-                }
+                Some(row) => majority_cell(&row.fractions),
                 None => "–".into(),
             };
             let _ = write!(html, r#"<td class="text">{cell}</td>"#);
@@ -235,15 +238,6 @@ fn refinement_section(report: &Report, html: &mut String) {
         html,
         r#"<div class="table"><table><thead><tr><th>n</th><th>m</th><th>beta</th><th>networks</th><th>free energy generated</th><th>refined</th><th>NMSE generated</th><th>refined</th><th class="text">majority generated</th><th class="text">majority refined</th></tr></thead><tbody>"#
     );
-    let chip = |fractions: &crate::Fractions| {
-        let majority = fractions.majority();
-        let share = majority.and_then(|label| fractions.get(label));
-        format!(
-            "{} {}",
-            label_chip(majority),
-            share.map_or(String::new(), |share| format!("{:.0}%", share * 100.0))
-        )
-    };
     for row in &report.refinement {
         let _ = writeln!(
             html,
@@ -256,8 +250,8 @@ fn refinement_section(report: &Report, html: &mut String) {
             short_number(row.refined_free_energy),
             short_number(row.generated_nmse),
             short_number(row.refined_nmse),
-            chip(&row.generated_fractions),
-            chip(&row.refined_fractions),
+            majority_cell(&row.generated_fractions),
+            majority_cell(&row.refined_fractions),
         );
     }
     let _ = writeln!(html, "</tbody></table></div></section>");
