@@ -99,17 +99,23 @@ fn quick_discover_writes_a_complete_report() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
-/// Every named configuration shipped in `configs/` loads and validates.
+/// Every named configuration shipped in `configs/` (and the measured levers
+/// in `configs/levers/`) loads and validates.
 #[test]
 fn the_shipped_configs_load() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
     let mut count = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let config = DiscoverConfig::load(&path)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        assert!(config.training.steps >= 4000, "{}", path.display());
-        count += 1;
+    for dir in [root.clone(), root.join("levers")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let config = DiscoverConfig::load(&path)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            assert!(config.training.steps >= 4000, "{}", path.display());
+            count += 1;
+        }
     }
-    assert!(count >= 3);
+    assert!(count >= 8);
 }
