@@ -17,7 +17,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use hyperinterp::core::{CoreError, Result, Sizes, export};
+use hyperinterp::core::{Beta, CoreError, Result, Sizes, export};
 use hyperinterp::l1::L1Task;
 use hyperinterp::pareto::{Generator, LabelWeights};
 use hyperinterp::phases::{Classifier, ClassifierConfig};
@@ -62,21 +62,9 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<()> {
-    let format = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(format, "safetensors" | "json") {
-        return Err(CoreError::config(
-            "--out",
-            format!(
-                "must end in .safetensors or .json, got {}",
-                args.out.display()
-            ),
-        ));
-    }
-    if let Some(beta) = args.betas.iter().find(|beta| beta.is_nan() || **beta < 0.0) {
-        return Err(CoreError::config(
-            "--betas",
-            format!("must be ≥ 0, got {beta}"),
-        ));
+    // Checked before any work: a bad beta is an error, not a garbage network.
+    for &beta in &args.betas {
+        Beta::new(beta)?;
     }
     let device = hyperinterp::backend::device("default")?;
     let generator = Generator::load(&args.checkpoint, &device)?;
@@ -124,11 +112,7 @@ fn run(args: Args) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CoreError::config("--out", format!("{}: {e}", dir.display())))?;
     }
-    if format == "json" {
-        export::save_json(&args.out, &networks)?;
-    } else {
-        export::save_safetensors(&args.out, &networks)?;
-    }
+    export::save(&args.out, &networks)?;
     eprintln!(
         "{} networks written to {}",
         networks.len(),

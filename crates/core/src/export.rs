@@ -287,6 +287,17 @@ pub fn load_safetensors(path: &Path) -> Result<Vec<Mlp>> {
     from_safetensors_bytes(&read_file(path)?)
 }
 
+/// The error for a path that is neither `.json` nor `.safetensors`.
+fn unknown_extension(path: &Path) -> CoreError {
+    CoreError::config(
+        "path",
+        format!(
+            "{}: extension must be .json or .safetensors",
+            path.display()
+        ),
+    )
+}
+
 /// Loads networks from `.json` or `.safetensors`, chosen by the file extension.
 ///
 /// ```
@@ -297,12 +308,29 @@ pub fn load(path: &Path) -> Result<Vec<Mlp>> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => load_json(path),
         Some("safetensors") => load_safetensors(path),
-        _ => Err(CoreError::config(
-            "path",
-            format!(
-                "{}: extension must be .json or .safetensors",
-                path.display()
-            ),
-        )),
+        _ => Err(unknown_extension(path)),
+    }
+}
+
+/// Saves networks (atomically) as `.json` or `.safetensors`, chosen by the
+/// file extension; the counterpart of [`load`].
+///
+/// ```
+/// use hyperinterp_core::{Activation, Mlp, export};
+/// let net = Mlp::new(2, 1, vec![1.0, -1.0], vec![0.0], vec![0.5], 0.0, Activation::Swish)?;
+/// let dir = std::env::temp_dir().join("hyperinterp-doc-save");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// for name in ["nets.json", "nets.safetensors"] {
+///     export::save(&dir.join(name), &[net.clone()])?;
+///     assert_eq!(export::load(&dir.join(name))?, vec![net.clone()]);
+/// }
+/// assert!(export::save(&dir.join("nets.csv"), &[net]).is_err());
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub fn save(path: &Path, mlps: &[Mlp]) -> Result<()> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => save_json(path, mlps),
+        Some("safetensors") => save_safetensors(path, mlps),
+        _ => Err(unknown_extension(path)),
     }
 }
