@@ -167,6 +167,9 @@ impl DiscoverConfig {
         training.kl_warmup_steps = 10;
         training.warmup_steps = 5;
         training.checkpoint_every = 20;
+        // The default's stages in proportion: semi-amortised in the second half.
+        training.semi_amortised.from_step = 20;
+        training.semi_amortised.refinement.steps = 5;
         training.sizes = vec![Sizes { n: 3, m: 9 }, Sizes { n: 4, m: 12 }];
         training.hypernetwork.graph.width = 8;
         training.hypernetwork.graph.heads = 2;

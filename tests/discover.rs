@@ -22,6 +22,20 @@ fn quick_discover_writes_a_complete_report() {
     ] {
         assert!(json.get(key).is_some(), "report.json lacks {key}");
     }
+    // Semi-amortised training (the default) ran: from step 20, every second step pulled.
+    let metrics = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
+    let pulls: Vec<(u64, f64)> = metrics
+        .lines()
+        .map(|line| {
+            let m: serde_json::Value = serde_json::from_str(line).unwrap();
+            (m["step"].as_u64().unwrap(), m["pull"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(pulls.len(), config.training.steps);
+    for (step, pull) in pulls {
+        let pulled = step >= 20 && step % 2 == 0;
+        assert_eq!(pull > 0.0, pulled, "step {step}: pull {pull}");
+    }
     let by_beta = json["phases_by_beta"].as_array().unwrap();
     assert_eq!(by_beta.len(), 13);
     for row in by_beta {

@@ -14,7 +14,8 @@
 //! `ParamSet`): one code path, one parameter [`catalogue`].
 //! [`fit_posterior`] minimises the same objective for one network directly,
 //! from a given start, which says which algorithm the objective itself
-//! prefers at a beta.
+//! prefers at a beta; [`refine`] does it for a batch of decoded networks at
+//! once, the targets of semi-amortised training.
 //!
 //! ```
 //! use burn::tensor::Device;
@@ -38,7 +39,7 @@ pub mod train;
 pub use config::{HypernetworkConfig, PriorScales, PriorSigmas};
 pub use hypernetwork::{Hypernetwork, calibrate};
 pub use model::{Decoded, DecodedKind, Generation, Noise, catalogue, generate, standard_normal_kl};
-pub use posterior::{PosteriorFit, PosteriorFitConfig, fit_posterior};
+pub use posterior::{PosteriorFit, PosteriorFitConfig, RefinementConfig, fit_posterior, refine};
 pub use train::{
     MetricsLog, ParamAdam, StepMetrics, TrainingConfig, progress_bar, step_seed, train_fixed_beta,
 };

@@ -269,6 +269,82 @@ pub struct Decoded {
     pub output_bias: DecodedKind<2>,
 }
 
+impl Decoded {
+    /// Squared distance in prior units to `target`, means and log-stds of
+    /// every parameter, summed per network: `[G N]`. Gradients flow into
+    /// `self` only, so it pulls the decoder toward a fixed target (e.g.
+    /// [`crate::refine`]'s).
+    pub fn squared_distance(&self, target: &Decoded) -> Tensor<1> {
+        fn part<const D: usize>(kind: &DecodedKind<D>, target: &DecodedKind<D>) -> Tensor<2> {
+            let squared = |a: &Tensor<D>, b: &Tensor<D>| {
+                per_network((a.clone() - b.clone().detach()).powf_scalar(2.0))
+            };
+            squared(&kind.mean, &target.mean) + squared(&kind.log_std, &target.log_std)
+        }
+        let c = |kind: &DecodedKind<2>| (kind.mean.clone(), kind.log_std.clone());
+        let ((c_mean, c_log_std), (t_mean, t_log_std)) =
+            (c(&self.output_bias), c(&target.output_bias));
+        let [groups, networks] = c_mean.dims();
+        let total = part(&self.weight, &target.weight)
+            + part(&self.bias, &target.bias)
+            + part(&self.output_weight, &target.output_weight)
+            + (c_mean - t_mean.detach()).powf_scalar(2.0)
+            + (c_log_std - t_log_std.detach()).powf_scalar(2.0);
+        total.reshape([groups * networks])
+    }
+
+    /// Each network's weight KL (its description length, nats), `[G N]`.
+    pub fn weight_kl(&self) -> Tensor<1> {
+        let kl2 =
+            |kind: &DecodedKind<2>| standard_normal_kl(kind.mean.clone(), kind.log_std.clone());
+        let [groups, networks] = self.output_bias.mean.dims();
+        (per_network(standard_normal_kl(
+            self.weight.mean.clone(),
+            self.weight.log_std.clone(),
+        )) + per_network(standard_normal_kl(
+            self.bias.mean.clone(),
+            self.bias.log_std.clone(),
+        )) + per_network(standard_normal_kl(
+            self.output_weight.mean.clone(),
+            self.output_weight.log_std.clone(),
+        )) + kl2(&self.output_bias))
+        .reshape([groups * networks])
+    }
+
+    /// The mean networks (every parameter at its posterior mean), batch `[G, N]`.
+    pub fn mean_networks(&self, config: &HypernetworkConfig) -> Result<MlpBatch> {
+        networks_in_prior_units(
+            self.weight.mean.clone(),
+            self.bias.mean.clone(),
+            self.output_weight.mean.clone(),
+            self.output_bias.mean.clone(),
+            config,
+        )
+    }
+}
+
+/// Networks from parameters in prior units (`W [G, N, m, n]`, `b`, `a`
+/// `[G, N, m]`, `c [G, N]`): each scaled by its prior's std.
+fn networks_in_prior_units(
+    w: Tensor<4>,
+    b: Tensor<3>,
+    a: Tensor<3>,
+    c: Tensor<2>,
+    config: &HypernetworkConfig,
+) -> Result<MlpBatch> {
+    let [groups, networks, m, n] = w.dims();
+    let batch = groups * networks;
+    let sigma = config.priors.sigmas(Sizes::new(n, m)?);
+    MlpBatch::new(
+        (w * sigma.weight).reshape([batch, m, n]),
+        (b * sigma.bias).reshape([batch, m]),
+        (a * sigma.output_weight).reshape([batch, m]),
+        (c * sigma.output_bias).reshape([batch]),
+        config.activation,
+        vec![groups, networks],
+    )
+}
+
 /// One forward pass: networks, KL, and what analysis needs besides.
 #[derive(Clone, Debug)]
 pub struct Generation {
@@ -443,54 +519,26 @@ pub(crate) fn encode_and_decode(
 /// # Ok::<(), hyperinterp_core::CoreError>(())
 /// ```
 pub fn generate(set: &ParamSet, config: &HypernetworkConfig, noise: &Noise) -> Result<Generation> {
-    let (groups, networks, sizes) = noise.shape();
-    let Sizes { n, m } = sizes;
+    let (groups, networks, _) = noise.shape();
     let batch = groups * networks;
     let (decoded, node_kl_by_layer) = encode_and_decode(set, config, noise)?;
-    let sigma = config.priors.sigmas(sizes);
     let sample4 = |kind: &DecodedKind<4>, eps: &Tensor<4>| {
         kind.mean.clone() + kind.log_std.clone().exp() * eps.clone()
     };
     let sample3 = |kind: &DecodedKind<3>, eps: &Tensor<3>| {
         kind.mean.clone() + kind.log_std.clone().exp() * eps.clone()
     };
-    let weight_kl = per_network(standard_normal_kl(
-        decoded.weight.mean.clone(),
-        decoded.weight.log_std.clone(),
-    )) + per_network(standard_normal_kl(
-        decoded.bias.mean.clone(),
-        decoded.bias.log_std.clone(),
-    )) + per_network(standard_normal_kl(
-        decoded.output_weight.mean.clone(),
-        decoded.output_weight.log_std.clone(),
-    )) + standard_normal_kl(
-        decoded.output_bias.mean.clone(),
-        decoded.output_bias.log_std.clone(),
-    );
+    let weight_kl = decoded.weight_kl();
     let c_sampled = decoded.output_bias.mean.clone()
         + decoded.output_bias.log_std.clone().exp() * noise.output_bias.clone();
-    let batch_of = |w: Tensor<4>, b: Tensor<3>, a: Tensor<3>, c: Tensor<2>| {
-        MlpBatch::new(
-            (w * sigma.weight).reshape([batch, m, n]),
-            (b * sigma.bias).reshape([batch, m]),
-            (a * sigma.output_weight).reshape([batch, m]),
-            (c * sigma.output_bias).reshape([batch]),
-            config.activation,
-            vec![groups, networks],
-        )
-    };
-    let sampled = batch_of(
+    let sampled = networks_in_prior_units(
         sample4(&decoded.weight, &noise.weight),
         sample3(&decoded.bias, &noise.bias),
         sample3(&decoded.output_weight, &noise.output_weight),
         c_sampled,
+        config,
     )?;
-    let mean = batch_of(
-        decoded.weight.mean.clone(),
-        decoded.bias.mean.clone(),
-        decoded.output_weight.mean.clone(),
-        decoded.output_bias.mean.clone(),
-    )?;
+    let mean = decoded.mean_networks(config)?;
     let node_kl_by_layer: Vec<Tensor<1>> = node_kl_by_layer
         .into_iter()
         .map(|kl| kl.reshape([batch]))
@@ -506,7 +554,7 @@ pub fn generate(set: &ParamSet, config: &HypernetworkConfig, noise: &Noise) -> R
             mean,
             kl: Kl {
                 node: node_kl,
-                weight: weight_kl.reshape([batch]),
+                weight: weight_kl,
             },
         },
         node_kl_by_layer,

@@ -11,7 +11,7 @@ use burn::module::{Module, Param};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{
-    Activation, Beta, CoreError, Mlp, MlpBatch, Result, Task, require_at_least_one,
+    Activation, Beta, CoreError, Mlp, MlpBatch, Result, Sizes, Task, require_at_least_one,
     require_positive, to_vec, warmup_cosine,
 };
 use rand::SeedableRng;
@@ -19,8 +19,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{PriorScales, PriorSigmas};
-use crate::model::standard_normal_kl;
+use crate::config::{HypernetworkConfig, PriorScales, PriorSigmas};
+use crate::model::{Decoded, DecodedKind, standard_normal_kl};
 
 /// The same bounds on the log-std (in prior units) as the hypernetwork's decoder.
 const MIN_LOG_STD: f64 = -9.0;
@@ -118,7 +118,8 @@ impl PosteriorFit {
     }
 }
 
-/// Means and log-stds in prior units: `weight = sigma0 · (mean + exp(log_std) · ε)`.
+/// Means and log-stds in prior units of `B` networks' posteriors (`W [B, m, n]`,
+/// `b`, `a` `[B, m]`, `c [B]`): `weight = sigma0 · (mean + exp(log_std) · ε)`.
 #[derive(Module, Debug)]
 struct Posterior {
     w_mean: Param<Tensor<3>>,
@@ -136,6 +137,11 @@ fn param<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -
     Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
 }
 
+/// A trainable copy of a tensor, cut from the graph it came from.
+fn leaf<const D: usize>(tensor: Tensor<D>) -> Param<Tensor<D>> {
+    Param::from_tensor(tensor.detach())
+}
+
 /// Standard normal draws of one shape, from the host generator.
 fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Device) -> Tensor<D> {
     let count = shape.iter().product();
@@ -143,24 +149,34 @@ fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Devi
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 
+/// KL of each of `B` posteriors, summed over everything after the first axis.
+fn kl_per_network<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>) -> Tensor<1> {
+    let batch = mean.dims()[0];
+    standard_normal_kl(mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD))
+        .reshape([batch as i32, -1])
+        .sum_dim(1)
+        .reshape([batch])
+}
+
 impl Posterior {
-    fn kl(&self) -> Tensor<1> {
-        let part = |mean: Tensor<1>, log_std: Tensor<1>| {
-            standard_normal_kl(mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD)).sum()
-        };
-        part(
-            self.w_mean.val().flatten(0, 2),
-            self.w_log_std.val().flatten(0, 2),
-        ) + part(
-            self.b_mean.val().flatten(0, 1),
-            self.b_log_std.val().flatten(0, 1),
-        ) + part(
-            self.a_mean.val().flatten(0, 1),
-            self.a_log_std.val().flatten(0, 1),
-        ) + part(self.c_mean.val(), self.c_log_std.val())
+    /// Networks in the batch.
+    fn batch(&self) -> usize {
+        self.c_mean.dims()[0]
     }
 
-    /// `draws` networks sampled by reparameterisation.
+    /// KL of each network's posterior against the priors, `[B]`.
+    fn kl(&self) -> Tensor<1> {
+        kl_per_network(self.w_mean.val(), self.w_log_std.val())
+            + kl_per_network(self.b_mean.val(), self.b_log_std.val())
+            + kl_per_network(self.a_mean.val(), self.a_log_std.val())
+            + kl_per_network::<2>(
+                self.c_mean.val().unsqueeze_dim(1),
+                self.c_log_std.val().unsqueeze_dim(1),
+            )
+    }
+
+    /// `draws` networks per posterior sampled by reparameterisation, network
+    /// `b`'s draws at rows `b · draws .. (b + 1) · draws`.
     fn networks(
         &self,
         sigmas: &PriorSigmas,
@@ -168,47 +184,114 @@ impl Posterior {
         rng: &mut ChaCha8Rng,
         activation: Activation,
     ) -> Result<MlpBatch> {
-        let [_, m, n] = self.w_mean.dims();
+        let [batch, m, n] = self.w_mean.dims();
         let device = self.w_mean.device();
-        fn draw<const D: usize>(
+        let rows = batch * draws;
+        // Each posterior's mean and std repeated `draws` times in place.
+        fn draw<const D: usize, const E: usize>(
             mean: &Param<Tensor<D>>,
             log_std: &Param<Tensor<D>>,
             noise: Tensor<D>,
             sigma: f64,
         ) -> Tensor<D> {
-            let draws = noise.dims()[0];
+            let dims = noise.dims();
+            let draws = dims[0] / mean.dims()[0];
+            let repeat = |t: Tensor<D>| -> Tensor<D> {
+                let expanded: Tensor<E> = t.unsqueeze_dim(1);
+                expanded.repeat_dim(1, draws).reshape(dims)
+            };
             let std = log_std.val().clamp(MIN_LOG_STD, MAX_LOG_STD).exp();
-            (mean.val().repeat_dim(0, draws) + std.repeat_dim(0, draws) * noise) * sigma
+            (repeat(mean.val()) + repeat(std) * noise) * sigma
         }
         MlpBatch::new(
-            draw(
+            draw::<3, 4>(
                 &self.w_mean,
                 &self.w_log_std,
-                normal(rng, [draws, m, n], &device),
+                normal(rng, [rows, m, n], &device),
                 sigmas.weight,
             ),
-            draw(
+            draw::<2, 3>(
                 &self.b_mean,
                 &self.b_log_std,
-                normal(rng, [draws, m], &device),
+                normal(rng, [rows, m], &device),
                 sigmas.bias,
             ),
-            draw(
+            draw::<2, 3>(
                 &self.a_mean,
                 &self.a_log_std,
-                normal(rng, [draws, m], &device),
+                normal(rng, [rows, m], &device),
                 sigmas.output_weight,
             ),
-            draw(
+            draw::<1, 2>(
                 &self.c_mean,
                 &self.c_log_std,
-                normal(rng, [draws], &device),
+                normal(rng, [rows], &device),
                 sigmas.output_bias,
             ),
             activation,
-            vec![draws],
+            vec![rows],
         )
     }
+}
+
+/// How one Adam descent of [`Posterior`]s runs.
+struct Descent {
+    steps: usize,
+    draws: usize,
+    inputs: usize,
+    learning_rate: f64,
+    seed: u64,
+}
+
+/// Minimises the sum over the batch of `mean NMSE over draws + beta_b · KL_b`
+/// with Adam: each network's posterior on its own, since Adam's update is
+/// per parameter and the networks share nothing.
+fn descend(
+    task: &impl Task,
+    mut posterior: Posterior,
+    sigmas: &PriorSigmas,
+    betas: &[f64],
+    activation: Activation,
+    descent: &Descent,
+    rng: &mut ChaCha8Rng,
+) -> Result<Posterior> {
+    let batch = posterior.batch();
+    let device = posterior.w_mean.device();
+    let n = posterior.w_mean.dims()[2];
+    let betas: Tensor<1> = Tensor::from_data(
+        TensorData::new(betas.iter().map(|&b| b as f32).collect(), [batch]),
+        &device,
+    );
+    let mut optimizer = AdamConfig::new().init();
+    let warmup = (descent.steps / 20).max(1);
+    for step in 0..descent.steps {
+        let networks = posterior.networks(sigmas, descent.draws, rng, activation)?;
+        let inputs = task.input_tensor(
+            batch * descent.draws,
+            descent.inputs,
+            n,
+            descent.seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            &device,
+        );
+        let nmse: Tensor<1> = task
+            .nmse(&networks, inputs)
+            .reshape([batch, descent.draws])
+            .mean_dim(1)
+            .reshape([batch]);
+        let loss = (nmse + posterior.kl() * betas.clone()).sum();
+        let value = to_vec(&loss, "loss")?[0];
+        if !value.is_finite() {
+            return Err(CoreError::NonFinite {
+                field: format!("posterior fit loss at step {step}"),
+                index: 0,
+                value,
+            });
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &posterior);
+        let learning_rate = warmup_cosine(descent.learning_rate, step, warmup, descent.steps);
+        posterior = optimizer.step(learning_rate, posterior, grads);
+    }
+    Ok(posterior)
 }
 
 /// Minimises `NMSE + beta · KL` over a Gaussian posterior of one network's
@@ -250,7 +333,7 @@ pub fn fit_posterior(
             .collect()
     };
     let log_std = config.initial_std.ln() as f32;
-    let mut posterior = Posterior {
+    let posterior = Posterior {
         w_mean: param(scaled(&start.w, sigmas.weight), [1, m, n], &device),
         w_log_std: param(vec![log_std; m * n], [1, m, n], &device),
         b_mean: param(scaled(&start.b, sigmas.bias), [1, m], &device),
@@ -261,30 +344,22 @@ pub fn fit_posterior(
         c_log_std: param(vec![log_std], [1], &device),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut optimizer = AdamConfig::new().init();
-    let warmup = (config.steps / 20).max(1);
-    for step in 0..config.steps {
-        let networks = posterior.networks(&sigmas, config.draws, &mut rng, start.activation)?;
-        let inputs = task.input_tensor(
-            config.draws,
-            config.inputs,
-            n,
-            config.seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            &device,
-        );
-        let loss = task.nmse(&networks, inputs).mean() + posterior.kl() * beta.value();
-        let value = to_vec(&loss, "loss")?[0];
-        if !value.is_finite() {
-            return Err(CoreError::NonFinite {
-                field: format!("posterior fit loss at step {step}"),
-                index: 0,
-                value,
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &posterior);
-        let learning_rate = warmup_cosine(config.learning_rate, step, warmup, config.steps);
-        posterior = optimizer.step(learning_rate, posterior, grads);
-    }
+    let descent = Descent {
+        steps: config.steps,
+        draws: config.draws,
+        inputs: config.inputs,
+        learning_rate: config.learning_rate,
+        seed: config.seed,
+    };
+    let posterior = descend(
+        task,
+        posterior,
+        &sigmas,
+        &[beta.value()],
+        start.activation,
+        &descent,
+        &mut rng,
+    )?;
 
     let posterior = posterior.valid();
     let evaluation_seed = config.seed.wrapping_add(0x5EED);
@@ -345,5 +420,143 @@ pub fn fit_posterior(
         nmse_mean,
         kl,
         beta,
+    })
+}
+
+/// Configuration of [`refine`]: a short descent, run inside a training step.
+///
+/// ```
+/// let config: hyperinterp_hvae::RefinementConfig = serde_json::from_str(r#"{"steps": 10}"#).unwrap();
+/// assert_eq!(config.draws, 1); // unspecified fields keep their defaults
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefinementConfig {
+    /// Adam steps.
+    pub steps: usize,
+    /// Peak learning rate (warm-up over 5% of the steps, then cosine decay).
+    pub learning_rate: f64,
+    /// Weight draws per network and step.
+    pub draws: usize,
+    /// Fresh inputs per draw and step.
+    pub inputs: usize,
+}
+
+impl Default for RefinementConfig {
+    fn default() -> Self {
+        RefinementConfig {
+            steps: 25,
+            learning_rate: 2e-2,
+            draws: 1,
+            inputs: 256,
+        }
+    }
+}
+
+impl RefinementConfig {
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        require_at_least_one(&[
+            ("steps", self.steps),
+            ("draws", self.draws),
+            ("inputs", self.inputs),
+        ])?;
+        require_positive(&[("learning_rate", self.learning_rate)])
+    }
+}
+
+/// What the decoder wrote, refined by [`RefinementConfig::steps`] of Adam on
+/// each network's own `NMSE + beta · KL` (weight KL; the node latents stay as
+/// drawn), with `betas` one per network in `[G N]` order. The result has the
+/// decoder's shapes, is cut from any autodiff graph, and is a target: how far
+/// the decoder's precision is from what the objective wants of the networks
+/// it wrote (the amortisation gap, closed a little).
+///
+/// ```
+/// use burn::tensor::Device;
+/// use hyperinterp_core::{Sizes, Task};
+/// use hyperinterp_graph_transformer::ParamSet;
+/// use hyperinterp_hvae::{catalogue, generate, refine, HypernetworkConfig, Noise, RefinementConfig};
+/// use hyperinterp_l1::L1Task;
+/// let device = Device::default().autodiff();
+/// let config = HypernetworkConfig::default();
+/// let set = ParamSet::initialise(&catalogue(&config), 1, 0, &device)?;
+/// let noise = Noise::draw(&config, 1, 2, Sizes { n: 3, m: 6 }, 1, &device)?;
+/// let decoded = generate(&set, &config, &noise)?.decoded;
+/// let refined = refine(&L1Task::default(), &decoded, &[1e-3, 1e-3], &config, &RefinementConfig::default(), 0)?;
+/// assert_eq!(refined.weight.mean.dims(), [1, 2, 6, 3]);
+/// assert_eq!(decoded.squared_distance(&refined).dims(), [2]);
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub fn refine(
+    task: &impl Task,
+    decoded: &Decoded,
+    betas: &[f64],
+    config: &HypernetworkConfig,
+    refinement: &RefinementConfig,
+    seed: u64,
+) -> Result<Decoded> {
+    refinement.validate()?;
+    let [groups, networks, m, n] = decoded.weight.mean.dims();
+    let batch = groups * networks;
+    if betas.len() != batch {
+        return Err(CoreError::ShapeMismatch {
+            field: "betas".to_string(),
+            expected: vec![batch],
+            found: vec![betas.len()],
+        });
+    }
+    let sigmas = config.priors.sigmas(Sizes::new(n, m)?);
+    let flat3 = |t: &Tensor<4>| leaf(t.clone().reshape([batch, m, n]));
+    let flat2 = |t: &Tensor<3>| leaf(t.clone().reshape([batch, m]));
+    let flat1 = |t: &Tensor<2>| leaf(t.clone().reshape([batch]));
+    let posterior = Posterior {
+        w_mean: flat3(&decoded.weight.mean),
+        w_log_std: flat3(&decoded.weight.log_std),
+        b_mean: flat2(&decoded.bias.mean),
+        b_log_std: flat2(&decoded.bias.log_std),
+        a_mean: flat2(&decoded.output_weight.mean),
+        a_log_std: flat2(&decoded.output_weight.log_std),
+        c_mean: flat1(&decoded.output_bias.mean),
+        c_log_std: flat1(&decoded.output_bias.log_std),
+    };
+    let descent = Descent {
+        steps: refinement.steps,
+        draws: refinement.draws,
+        inputs: refinement.inputs,
+        learning_rate: refinement.learning_rate,
+        seed,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let p = descend(
+        task,
+        posterior,
+        &sigmas,
+        betas,
+        config.activation,
+        &descent,
+        &mut rng,
+    )?;
+    let back3 = |t: &Param<Tensor<3>>| t.val().detach().reshape([groups, networks, m, n]);
+    let back2 = |t: &Param<Tensor<2>>| t.val().detach().reshape([groups, networks, m]);
+    let back1 = |t: &Param<Tensor<1>>| t.val().detach().reshape([groups, networks]);
+    Ok(Decoded {
+        weight: DecodedKind {
+            mean: back3(&p.w_mean),
+            log_std: back3(&p.w_log_std),
+        },
+        bias: DecodedKind {
+            mean: back2(&p.b_mean),
+            log_std: back2(&p.b_log_std),
+        },
+        output_weight: DecodedKind {
+            mean: back2(&p.a_mean),
+            log_std: back2(&p.a_log_std),
+        },
+        output_bias: DecodedKind {
+            mean: back1(&p.c_mean),
+            log_std: back1(&p.c_log_std),
+        },
     })
 }

@@ -229,6 +229,10 @@ pub struct StepMetrics {
     pub learning_rate: f64,
     /// Seconds since the run started.
     pub seconds: f64,
+    /// Semi-amortised training's pull: squared distance in prior units from
+    /// the decoder's output to its refined target, per network (0 without).
+    #[serde(default)]
+    pub pull: f64,
 }
 
 /// Appends one JSON object per line to a file (created, or truncated, on open).
@@ -424,6 +428,7 @@ pub fn train_fixed_beta(
             gradient_norm,
             learning_rate,
             seconds: start.elapsed().as_secs_f64(),
+            pull: 0.0,
         };
         log.write(&record)?;
         bar.set_message(format!(

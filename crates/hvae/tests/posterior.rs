@@ -2,8 +2,12 @@
 //! minimises, and the comparison of algorithms it is used for.
 
 use burn::tensor::Device;
-use hyperinterp_core::{Beta, CoreError, Sign, Task};
-use hyperinterp_hvae::{PosteriorFitConfig, fit_posterior};
+use hyperinterp_core::{Beta, CoreError, Sign, Sizes, Task, to_vec};
+use hyperinterp_graph_transformer::ParamSet;
+use hyperinterp_hvae::{
+    HypernetworkConfig, Noise, PosteriorFitConfig, RefinementConfig, catalogue, fit_posterior,
+    generate, refine,
+};
 use hyperinterp_l1::{L1Task, NanTargets, double_sided, spread_out_pudding};
 
 fn device() -> Device {
@@ -86,4 +90,59 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(error.to_string().contains("steps"), "{error}");
     let error = fit_posterior(&NanTargets, &start, beta, &quick(), &device()).unwrap_err();
     assert!(matches!(error, CoreError::NonFinite { .. }), "{error}");
+}
+
+#[test]
+fn refining_what_the_decoder_wrote_lowers_each_networks_own_objective() {
+    let device = device().autodiff();
+    let config = HypernetworkConfig::default();
+    let set = ParamSet::initialise(&catalogue(&config), 1, 0, &device).unwrap();
+    let sizes = Sizes::new(3, 6).unwrap();
+    let noise = Noise::draw(&config, 1, 4, sizes, 1, &device).unwrap();
+    let decoded = generate(&set, &config, &noise).unwrap().decoded;
+    let task = L1Task::default();
+    // Two cheap networks and two dear ones, refined in one batch.
+    let betas = [1e-6, 1e-6, 1.0, 1.0];
+    let refinement = RefinementConfig {
+        steps: 100,
+        ..Default::default()
+    };
+    let refined = refine(&task, &decoded, &betas, &config, &refinement, 0).unwrap();
+    let inputs = task.input_tensor(4, 4096, sizes.n, 7, &device);
+    let score = |d: &hyperinterp_hvae::Decoded| {
+        let nmse = to_vec(
+            &task.nmse(&d.mean_networks(&config).unwrap(), inputs.clone()),
+            "nmse",
+        )
+        .unwrap();
+        let kl = to_vec(&d.weight_kl(), "kl").unwrap();
+        (nmse, kl)
+    };
+    let ((nmse_before, kl_before), (nmse_after, kl_after)) = (score(&decoded), score(&refined));
+    for k in 0..2 {
+        // Cheap: the refinement buys accuracy (an untrained decoder's
+        // networks start far off, NMSE ~ 2 to 20).
+        assert!(
+            nmse_after[k] < nmse_before[k],
+            "network {k}: {nmse_after:?} vs {nmse_before:?}"
+        );
+    }
+    for k in 2..4 {
+        // Dear: it sells description length.
+        assert!(
+            kl_after[k] < 0.5 * kl_before[k],
+            "network {k}: {kl_after:?} vs {kl_before:?}"
+        );
+    }
+    // The distance is zero to itself and positive to the refined target.
+    let to_itself = to_vec(&decoded.squared_distance(&decoded), "distance").unwrap();
+    assert!(to_itself.iter().all(|&d| d == 0.0));
+    let to_refined = to_vec(&decoded.squared_distance(&refined), "distance").unwrap();
+    assert!(
+        to_refined.iter().all(|&d| d > 0.0 && d.is_finite()),
+        "{to_refined:?}"
+    );
+    // One beta per network, or a clear error.
+    let error = refine(&task, &decoded, &betas[..3], &config, &refinement, 0).unwrap_err();
+    assert!(matches!(error, CoreError::ShapeMismatch { .. }), "{error}");
 }

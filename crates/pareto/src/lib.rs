@@ -8,7 +8,9 @@
 //! one linear head per hypernetwork parameter tensor: `theta(beta) = base +
 //! head(phi(u))` ([`hypernetwork_params`], driven by the hypernetwork's
 //! parameter catalogue). [`Trainer`] draws G betas per step stratified
-//! log-uniform, minimises `mean(NMSE + beta KL)`, writes metrics, atomic
+//! log-uniform, minimises `mean(NMSE + beta KL)` (semi-amortised from step
+//! 2000: pulled toward its own networks refined by that objective,
+//! [`SemiAmortisedConfig`]), writes metrics, atomic
 //! checkpoints (resumable exactly) and evaluations on a beta grid;
 //! [`Generator`] loads a trained model and generates networks at any beta.
 //!
@@ -36,4 +38,4 @@ pub mod trainer;
 pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint};
 pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator, LabelWeights};
 pub use model::{ParetoConfig, catalogue, hypernetwork_params};
-pub use trainer::{EvaluationConfig, RunFiles, Trainer, TrainerConfig};
+pub use trainer::{EvaluationConfig, RunFiles, SemiAmortisedConfig, Trainer, TrainerConfig};

@@ -12,8 +12,8 @@ use hyperinterp_core::{
 };
 use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{
-    HypernetworkConfig, MetricsLog, Noise, ParamAdam, StepMetrics, calibrate, generate,
-    progress_bar, step_seed,
+    HypernetworkConfig, MetricsLog, Noise, ParamAdam, RefinementConfig, StepMetrics, calibrate,
+    generate, progress_bar, refine, step_seed,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -24,7 +24,7 @@ use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
 
 /// What one shard of a training step returns: a gradient per parameter
-/// tensor and its share of (loss, NMSE, node KL, weight KL).
+/// tensor and its share of (loss, NMSE, node KL, weight KL, pull).
 struct ShardResult {
     gradients: Vec<Option<Tensor<2>>>,
     sums: Vec<f32>,
@@ -111,6 +111,61 @@ pub struct TrainerConfig {
     /// of one shard up to float rounding, and are reproducible for a given
     /// value (a fixed number, not the machine's core count, for that reason).
     pub shards: usize,
+    /// Semi-amortised training (on from step 2000, every second step).
+    pub semi_amortised: SemiAmortisedConfig,
+}
+
+/// Semi-amortised training: on its steps, each generated network's posterior
+/// is refined by a short descent on its own `NMSE + beta · KL`
+/// ([`hyperinterp_hvae::refine`]), and `weight ·` the squared distance from
+/// the decoder's output to that target joins the loss. Refined by the
+/// objective, the generated networks become puddings; the generator alone
+/// did not get there (its precision, the amortisation gap), and this pulls it.
+///
+/// ```
+/// let config: hyperinterp_pareto::SemiAmortisedConfig =
+///     serde_json::from_str(r#"{"every": 2, "refinement": {"steps": 10}}"#).unwrap();
+/// assert!(config.is_active(2000) && !config.is_active(2001) && !config.is_active(0));
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SemiAmortisedConfig {
+    /// Pull on every this many steps; 0 never.
+    pub every: usize,
+    /// The first step that may pull (before it, the networks have no
+    /// structure worth refining).
+    pub from_step: usize,
+    /// Weight of the squared distance in the loss, per network.
+    pub weight: f64,
+    /// The descent that makes the targets.
+    pub refinement: RefinementConfig,
+}
+
+impl Default for SemiAmortisedConfig {
+    fn default() -> Self {
+        SemiAmortisedConfig {
+            every: 2,
+            from_step: 2000,
+            weight: 1.0,
+            refinement: RefinementConfig::default(),
+        }
+    }
+}
+
+impl SemiAmortisedConfig {
+    /// Whether step `step` pulls.
+    pub fn is_active(&self, step: usize) -> bool {
+        self.every > 0
+            && step >= self.from_step
+            && (step - self.from_step).is_multiple_of(self.every)
+    }
+
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        require_positive(&[("semi_amortised.weight", self.weight)])?;
+        self.refinement.validate()
+    }
 }
 
 impl Default for TrainerConfig {
@@ -138,6 +193,7 @@ impl Default for TrainerConfig {
             seed: 0,
             progress: true,
             shards: 2,
+            semi_amortised: SemiAmortisedConfig::default(),
         }
     }
 }
@@ -163,7 +219,7 @@ impl TrainerConfig {
             ("learning_rate", self.learning_rate),
             ("clip_norm", self.clip_norm),
         ])?;
-        Ok(())
+        self.semi_amortised.validate()
     }
 
     /// The hypernetwork's parameter catalogue.
@@ -424,9 +480,10 @@ impl Trainer {
             .flat_map(|&b| std::iter::repeat_n((b * ramp) as f32, networks))
             .collect();
         let beta: Tensor<1> = Tensor::from_data(
-            TensorData::new(per_network_beta, [groups * networks]),
+            TensorData::new(per_network_beta.clone(), [groups * networks]),
             &self.device,
         );
+        let pulls = config.semi_amortised.is_active(step);
 
         // One shard: groups `start..start + len`, on leaves of its own so
         // that its autodiff graph is independent of the other shards'.
@@ -443,16 +500,37 @@ impl Trainer {
                 &config.pareto,
                 &betas[start..start + len],
             )?;
-            let generated =
-                generate(&set, &config.hypernetwork, &noise.groups(start, len))?.networks;
+            let generation = generate(&set, &config.hypernetwork, &noise.groups(start, len))?;
+            let generated = &generation.networks;
             let rows = (start * networks, len * networks);
             let nmse = task.nmse(&generated.sampled, inputs.clone().narrow(0, rows.0, rows.1));
-            let (node_kl, weight_kl) = (generated.kl.node, generated.kl.weight);
+            let (node_kl, weight_kl) = (generated.kl.node.clone(), generated.kl.weight.clone());
             let beta = beta.clone().narrow(0, rows.0, rows.1);
+            let pull = if pulls {
+                let betas: Vec<f64> = per_network_beta[rows.0..rows.0 + rows.1]
+                    .iter()
+                    .map(|&b| f64::from(b))
+                    .collect();
+                let target = refine(
+                    task,
+                    &generation.decoded,
+                    &betas,
+                    &config.hypernetwork,
+                    &config.semi_amortised.refinement,
+                    step_seed(config.seed, step, 3 + start as u64),
+                )?;
+                generation.decoded.squared_distance(&target)
+            } else {
+                Tensor::zeros([rows.1], &nmse.device())
+            };
             // Sums over the shard divided by all G·N networks: the shards'
             // losses add up to the mean over the step.
             let total = (groups * networks) as f64;
-            let loss = (nmse.clone() + (node_kl.clone() + weight_kl.clone()) * beta).sum() / total;
+            let loss = (nmse.clone()
+                + (node_kl.clone() + weight_kl.clone()) * beta
+                + pull.clone() * config.semi_amortised.weight)
+                .sum()
+                / total;
             let sums = to_vec(
                 &Tensor::cat(
                     vec![
@@ -460,6 +538,7 @@ impl Trainer {
                         nmse.sum().detach() / total,
                         node_kl.sum().detach() / total,
                         weight_kl.sum().detach() / total,
+                        pull.sum().detach() / total,
                     ],
                     0,
                 ),
@@ -496,7 +575,7 @@ impl Trainer {
                     .collect()
             })
         };
-        let mut readout = [0.0f32; 4];
+        let mut readout = [0.0f32; 5];
         let mut gradients: Vec<Option<Tensor<2>>> = vec![None; self.values.len()];
         for result in results {
             let result = result?;
@@ -542,6 +621,7 @@ impl Trainer {
             gradient_norm,
             learning_rate,
             seconds: started.elapsed().as_secs_f64(),
+            pull: f64::from(readout[4]),
         })
     }
 

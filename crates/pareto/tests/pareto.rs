@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use burn::tensor::Device;
 use hyperinterp_core::{CoreError, Sizes};
+use hyperinterp_hvae::RefinementConfig;
 use hyperinterp_hvae::StepMetrics;
 use hyperinterp_l1::{L1Task, NanTargets};
-use hyperinterp_pareto::{Checkpoint, Generator, Trainer, TrainerConfig};
+use hyperinterp_pareto::{Checkpoint, Generator, SemiAmortisedConfig, Trainer, TrainerConfig};
 
 fn device() -> Device {
     #[allow(deprecated)]
@@ -280,4 +281,71 @@ fn sharded_steps_compute_what_one_shard_computes() {
             "{shards} shards: parameters differ by {worst}"
         );
     }
+}
+
+#[test]
+fn semi_amortised_steps_pull_and_resume_exactly() {
+    let task = L1Task::default();
+    let device = device();
+    let semi_amortised = |every: usize| TrainerConfig {
+        semi_amortised: SemiAmortisedConfig {
+            every,
+            from_step: 3,
+            weight: 1e-2,
+            refinement: RefinementConfig {
+                steps: 5,
+                inputs: 32,
+                ..Default::default()
+            },
+        },
+        ..tiny(8)
+    };
+    let plain_dir = scratch("plain");
+    Trainer::new(semi_amortised(0), &task, &device)
+        .unwrap()
+        .run(&task, None, Some(&plain_dir))
+        .unwrap();
+    let whole_dir = scratch("semi-amortised-whole");
+    Trainer::new(semi_amortised(2), &task, &device)
+        .unwrap()
+        .run(&task, None, Some(&whole_dir))
+        .unwrap();
+    let plain = read_metrics(&plain_dir.join("metrics.jsonl"));
+    let pulled = read_metrics(&whole_dir.join("metrics.jsonl"));
+    for (a, b) in plain.iter().zip(&pulled) {
+        if [3, 5, 7].contains(&b.step) {
+            // The refined targets differ from what the decoder wrote, and
+            // the pull is in the loss.
+            assert!(
+                b.pull > 0.0 && b.pull.is_finite(),
+                "step {}: pull {}",
+                b.step,
+                b.pull
+            );
+        } else {
+            assert_eq!(b.pull, 0.0, "step {}", b.step);
+        }
+        if b.step <= 3 {
+            // Same parameters up to step 3; there the loss adds the pull.
+            assert_eq!(a.nmse, b.nmse, "step {}", b.step);
+            let expected = a.loss + 1e-2 * b.pull;
+            assert!(
+                (b.loss - expected).abs() < 1e-5,
+                "step {}: {} vs {expected}",
+                b.step,
+                b.loss
+            );
+        }
+    }
+    assert_ne!(plain.last().unwrap().nmse, pulled.last().unwrap().nmse);
+
+    // The targets come from the run's seed and step: a resumed run continues exactly.
+    let parts_dir = scratch("semi-amortised-parts");
+    let mut first = Trainer::new(semi_amortised(2), &task, &device).unwrap();
+    first.run_until(&task, None, Some(&parts_dir), 4).unwrap();
+    drop(first);
+    let mut resumed = Trainer::resume(&parts_dir.join("checkpoint.safetensors"), &device).unwrap();
+    resumed.run(&task, None, Some(&parts_dir)).unwrap();
+    let parts = read_metrics(&parts_dir.join("metrics.jsonl"));
+    assert_eq!(without_time(&pulled), without_time(&parts));
 }
