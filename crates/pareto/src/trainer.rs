@@ -23,6 +23,10 @@ use crate::checkpoint::{AdamMoments, Checkpoint};
 use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
 
+/// The seed stream of shard k's refinement targets is this plus k: apart
+/// from streams 1–4 (a step's noise, inputs, betas and sizes).
+const REFINEMENT_STREAM: u64 = 16;
+
 /// What one shard of a training step returns: a gradient per parameter
 /// tensor and its share of (loss, NMSE, node KL, weight KL, pull).
 struct ShardResult {
@@ -517,7 +521,7 @@ impl Trainer {
                     &betas,
                     &config.hypernetwork,
                     &config.semi_amortised.refinement,
-                    step_seed(config.seed, step, 3 + start as u64),
+                    step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
                 )?;
                 generation.decoded.squared_distance(&target)
             } else {
