@@ -238,7 +238,7 @@ pub fn standard_normal_kl<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>) -
     (log_std.clone() * 2.0).exp() * 0.5 + mean.powf_scalar(2.0) * 0.5 - log_std - 0.5
 }
 
-/// Sums every axis after the first two: `[G, N, ...]` → `[G, N]`.
+/// Sums every axis after the first two: `[G, N, ...]` → `[G, N]` (a `[G, N]` tensor stays as it is).
 fn per_network<const D: usize>(t: Tensor<D>) -> Tensor<2> {
     let [g, n] = [t.dims()[0], t.dims()[1]];
     t.reshape([g as i32, n as i32, -1])
@@ -281,34 +281,23 @@ impl Decoded {
             };
             squared(&kind.mean, &target.mean) + squared(&kind.log_std, &target.log_std)
         }
-        let c = |kind: &DecodedKind<2>| (kind.mean.clone(), kind.log_std.clone());
-        let ((c_mean, c_log_std), (t_mean, t_log_std)) =
-            (c(&self.output_bias), c(&target.output_bias));
-        let [groups, networks] = c_mean.dims();
-        let total = part(&self.weight, &target.weight)
+        (part(&self.weight, &target.weight)
             + part(&self.bias, &target.bias)
             + part(&self.output_weight, &target.output_weight)
-            + (c_mean - t_mean.detach()).powf_scalar(2.0)
-            + (c_log_std - t_log_std.detach()).powf_scalar(2.0);
-        total.reshape([groups * networks])
+            + part(&self.output_bias, &target.output_bias))
+        .flatten(0, 1)
     }
 
     /// Each network's weight KL (its description length, nats), `[G N]`.
     pub fn weight_kl(&self) -> Tensor<1> {
-        let kl2 =
-            |kind: &DecodedKind<2>| standard_normal_kl(kind.mean.clone(), kind.log_std.clone());
-        let [groups, networks] = self.output_bias.mean.dims();
-        (per_network(standard_normal_kl(
-            self.weight.mean.clone(),
-            self.weight.log_std.clone(),
-        )) + per_network(standard_normal_kl(
-            self.bias.mean.clone(),
-            self.bias.log_std.clone(),
-        )) + per_network(standard_normal_kl(
-            self.output_weight.mean.clone(),
-            self.output_weight.log_std.clone(),
-        )) + kl2(&self.output_bias))
-        .reshape([groups * networks])
+        fn part<const D: usize>(kind: &DecodedKind<D>) -> Tensor<2> {
+            per_network(standard_normal_kl(kind.mean.clone(), kind.log_std.clone()))
+        }
+        (part(&self.weight)
+            + part(&self.bias)
+            + part(&self.output_weight)
+            + part(&self.output_bias))
+        .flatten(0, 1)
     }
 
     /// The mean networks (every parameter at its posterior mean), batch `[G, N]`.

@@ -234,27 +234,20 @@ impl Posterior {
     }
 }
 
-/// How one Adam descent of [`Posterior`]s runs.
-struct Descent {
-    steps: usize,
-    draws: usize,
-    inputs: usize,
-    learning_rate: f64,
-    seed: u64,
-}
-
 /// Minimises the sum over the batch of `mean NMSE over draws + beta_b · KL_b`
 /// with Adam: each network's posterior on its own, since Adam's update is
-/// per parameter and the networks share nothing.
+/// per parameter and the networks share nothing. Weight draws come from a
+/// generator seeded with `seed`, returned for what follows (the evaluation).
 fn descend(
     task: &impl Task,
     mut posterior: Posterior,
     sigmas: &PriorSigmas,
     betas: &[f64],
     activation: Activation,
-    descent: &Descent,
-    rng: &mut ChaCha8Rng,
-) -> Result<Posterior> {
+    descent: &RefinementConfig,
+    seed: u64,
+) -> Result<(Posterior, ChaCha8Rng)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let batch = posterior.batch();
     let device = posterior.w_mean.device();
     let n = posterior.w_mean.dims()[2];
@@ -265,12 +258,12 @@ fn descend(
     let mut optimizer = AdamConfig::new().init();
     let warmup = (descent.steps / 20).max(1);
     for step in 0..descent.steps {
-        let networks = posterior.networks(sigmas, descent.draws, rng, activation)?;
+        let networks = posterior.networks(sigmas, descent.draws, &mut rng, activation)?;
         let inputs = task.input_tensor(
             batch * descent.draws,
             descent.inputs,
             n,
-            descent.seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             &device,
         );
         let nmse: Tensor<1> = task
@@ -291,7 +284,7 @@ fn descend(
         let learning_rate = warmup_cosine(descent.learning_rate, step, warmup, descent.steps);
         posterior = optimizer.step(learning_rate, posterior, grads);
     }
-    Ok(posterior)
+    Ok((posterior, rng))
 }
 
 /// Minimises `NMSE + beta · KL` over a Gaussian posterior of one network's
@@ -343,22 +336,20 @@ pub fn fit_posterior(
         c_mean: param(scaled(&[start.c], sigmas.output_bias), [1], &device),
         c_log_std: param(vec![log_std], [1], &device),
     };
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let descent = Descent {
+    let descent = RefinementConfig {
         steps: config.steps,
+        learning_rate: config.learning_rate,
         draws: config.draws,
         inputs: config.inputs,
-        learning_rate: config.learning_rate,
-        seed: config.seed,
     };
-    let posterior = descend(
+    let (posterior, mut rng) = descend(
         task,
         posterior,
         &sigmas,
         &[beta.value()],
         start.activation,
         &descent,
-        &mut rng,
+        config.seed,
     )?;
 
     let posterior = posterior.valid();
@@ -521,22 +512,14 @@ pub fn refine(
         c_mean: flat1(&decoded.output_bias.mean),
         c_log_std: flat1(&decoded.output_bias.log_std),
     };
-    let descent = Descent {
-        steps: refinement.steps,
-        draws: refinement.draws,
-        inputs: refinement.inputs,
-        learning_rate: refinement.learning_rate,
-        seed,
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let p = descend(
+    let (p, _) = descend(
         task,
         posterior,
         &sigmas,
         betas,
         config.activation,
-        &descent,
-        &mut rng,
+        refinement,
+        seed,
     )?;
     let back3 = |t: &Param<Tensor<3>>| t.val().detach().reshape([groups, networks, m, n]);
     let back2 = |t: &Param<Tensor<2>>| t.val().detach().reshape([groups, networks, m]);
