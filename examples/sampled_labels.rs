@@ -1,7 +1,8 @@
 //! Labels the networks a trained model generates on a beta grid twice: from
 //! their mean weights (what `discover` reports) and from their sampled
 //! weights (where a function that lives in the weight noise shows up), with
-//! the sampled networks' mean locality L, convex share K and convex evidence Z.
+//! the sampled networks' mean locality L, convex share K, convex evidence Z
+//! and its share Z / √k.
 //!
 //! `cargo run --release --example sampled_labels -- runs/discover/checkpoint.safetensors [--convexity-max-locality 0.75]`
 
@@ -60,12 +61,13 @@ fn main_result(args: Args) -> Result<()> {
     let generated =
         generator.generate_many(&task, &betas, sizes, args.networks, 4096, args.seed)?;
     println!(
-        "{:>8} {:>7} {:>5} {:>5} {:>5}  sampled labels | mean-weight labels",
-        "beta", "nmse", "L", "K", "Z"
+        "{:>8} {:>7} {:>5} {:>5} {:>5} {:>6}  sampled labels | mean-weight labels",
+        "beta", "nmse", "L", "K", "Z", "Z/√k"
     );
     for (beta, networks) in betas.iter().zip(generated) {
         let (mut sampled, mut mean) = (BTreeMap::new(), BTreeMap::new());
-        let (mut locality, mut convex_share, mut evidence, mut nmse) = (0.0, 0.0, 0.0, 0.0);
+        let (mut locality, mut convex_share, mut evidence, mut share, mut nmse) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
         for network in &networks {
             let from_samples = classifier.classify(&network.sampled, network.nmse)?;
             let from_means = classifier.classify(&network.mean, network.nmse_mean_weights)?;
@@ -74,15 +76,17 @@ fn main_result(args: Args) -> Result<()> {
             locality += from_samples.order_parameters.locality;
             convex_share += from_samples.order_parameters.convex_share;
             evidence += from_samples.order_parameters.convex_evidence;
+            share += from_samples.order_parameters.convex_evidence_share;
             nmse += network.nmse;
         }
         let count = networks.len() as f64;
         println!(
-            "{beta:>8.1e} {:>7.3} {:>5.2} {:>5.2} {:>5.2}  {sampled:?} | {mean:?}",
+            "{beta:>8.1e} {:>7.3} {:>5.2} {:>5.2} {:>5.2} {:>6.2}  {sampled:?} | {mean:?}",
             nmse / count,
             locality / count,
             convex_share / count,
-            evidence / count
+            evidence / count,
+            share / count
         );
     }
     Ok(())

@@ -303,7 +303,8 @@ impl Classifier {
         } else if order.convex_share >= c.convexity_min_convex_share
             && (l <= c.convexity_max_locality
                 || (l <= c.convexity_max_locality_with_evidence
-                    && order.convex_evidence >= c.convexity_min_convex_evidence))
+                    && (order.convex_evidence >= c.convexity_min_convex_evidence
+                        || order.convex_evidence_share >= c.convexity_min_convex_evidence_share)))
         {
             Algorithm::Convexity
         } else {

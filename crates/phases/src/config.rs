@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// Every threshold of the classifier, with DESIGN.md §4's values as
 /// defaults (plus `parallel_min_cosine`, `convexity_min_convex_share`,
-/// `convexity_max_locality_with_evidence` and `convexity_min_convex_evidence`,
-/// which this crate adds; the crate docs say why).
+/// `convexity_max_locality_with_evidence`, `convexity_min_convex_evidence`
+/// and `convexity_min_convex_evidence_share`, which this crate adds; the
+/// crate docs say why).
 ///
 /// ```
 /// use hyperinterp_phases::ClassifierConfig;
@@ -55,8 +56,14 @@ pub struct ClassifierConfig {
     pub convexity_max_locality_with_evidence: f64,
     /// Least convex evidence (the z-score of the summed curvature under
     /// random read-out signs) for a convexity network with L above
-    /// `convexity_max_locality`. Default 4.
+    /// `convexity_max_locality`, unless its evidence share reaches
+    /// `convexity_min_convex_evidence_share`. Default 4.
     pub convexity_min_convex_evidence: f64,
+    /// Least convex evidence share `Z / √k` that stands in for the evidence
+    /// of a network with too few units to reach it. Default 0.7 (this
+    /// crate's addition: Gaussian convexity scores 0.71–0.96 at n = 4–16,
+    /// see the crate docs).
+    pub convexity_min_convex_evidence_share: f64,
 }
 
 impl Default for ClassifierConfig {
@@ -76,6 +83,7 @@ impl Default for ClassifierConfig {
             convexity_min_convex_share: 0.8,
             convexity_max_locality_with_evidence: 0.75,
             convexity_min_convex_evidence: 4.0,
+            convexity_min_convex_evidence_share: 0.7,
         }
     }
 }
@@ -119,6 +127,10 @@ impl ClassifierConfig {
             (
                 "convexity_max_locality_with_evidence",
                 self.convexity_max_locality_with_evidence,
+            ),
+            (
+                "convexity_min_convex_evidence_share",
+                self.convexity_min_convex_evidence_share,
             ),
         ];
         for (field, value) in unit_interval {

@@ -247,6 +247,12 @@ pub struct OrderParameters {
     /// signs give. With random signs it is ≈ N(0, 1) whatever the number
     /// and sizes of the units; k equal convex bumps score √k.
     pub convex_evidence: f64,
+    /// Convex evidence share `Z / √k`, k the significant ridge units: the
+    /// share of what k equal convex bumps score, in [-1, 1]. Z alone grows
+    /// with k and cannot reach 4 below 16 units (at m = 12, Z <= √12 ≈
+    /// 3.46); the share can, so small networks can be judged too.
+    #[serde(default)]
+    pub convex_evidence_share: f64,
     /// The importance-weighted majority side of the one-sided neurons:
     /// `None` if there are none, `Positive` if the sides balance exactly.
     pub majority_side: Option<Sign>,
@@ -692,6 +698,12 @@ pub(crate) fn compute(
     } else {
         0.0
     };
+    let significant_units = units.iter().filter(|u| u.significant).count();
+    let convex_evidence_share = if significant_units > 0 {
+        convex_evidence / (significant_units as f64).sqrt()
+    } else {
+        0.0
+    };
 
     // Sides and slopes per input.
     let mut inputs = vec![
@@ -757,6 +769,7 @@ pub(crate) fn compute(
         pudding_slope,
         convex_share,
         convex_evidence,
+        convex_evidence_share,
         majority_side,
         total_importance,
         importance_floor,

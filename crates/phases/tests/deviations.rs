@@ -111,12 +111,8 @@ fn a_pudding_with_one_counterweight_per_input_is_a_pudding() {
 /// 18 000 draws) stay `Mixed`.
 #[test]
 fn convexity_with_gaussian_directions_is_convexity() {
-    let config = ConvexityConfig {
-        directions: hyperinterp_l1::Directions::Gaussian,
-        ..Default::default()
-    };
     for n in [8usize, 16] {
-        let net = hyperinterp_l1::convexity(n, 3 * n, &config).unwrap();
+        let net = gaussian_convexity(n, 0);
         let result = Classifier::default().classify(&net, 0.3).unwrap();
         let order = &result.order_parameters;
         assert!(order.locality > 0.5, "n = {n}: L {}", order.locality);
@@ -137,4 +133,66 @@ fn convexity_with_gaussian_directions_is_convexity() {
             Algorithm::Mixed
         );
     }
+}
+
+/// With 12 or 18 units the evidence cannot reach 4 (k equal bumps score
+/// √k), so Gaussian convexity at n = 4 and 6 was `Mixed`. Its evidence
+/// share `Z / √k` is as high as at n = 8 and 16, and labels it.
+#[test]
+fn small_gaussian_convexity_is_convexity_by_its_evidence_share() {
+    let only_evidence = Classifier::new(hyperinterp_phases::ClassifierConfig {
+        convexity_min_convex_evidence_share: 1.0,
+        ..Default::default()
+    })
+    .unwrap();
+    for n in [4usize, 6] {
+        let mut mixed_without_share = 0;
+        for seed in 0..8 {
+            let net = gaussian_convexity(n, seed);
+            let result = Classifier::default().classify(&net, 0.3).unwrap();
+            let order = &result.order_parameters;
+            let units = order.units.iter().filter(|u| u.significant).count() as f64;
+            assert!(
+                (order.convex_evidence_share - order.convex_evidence / units.sqrt()).abs() < 1e-12
+            );
+            assert!(order.convex_evidence < 4.0, "n = {n}, seed {seed}");
+            assert!(
+                order.convex_evidence_share >= 0.7,
+                "n = {n}, seed {seed}: share {}",
+                order.convex_evidence_share
+            );
+            assert_eq!(
+                result.algorithm,
+                Algorithm::Convexity,
+                "n = {n}, seed {seed}"
+            );
+            if only_evidence.classify(&net, 0.3).unwrap().algorithm == Algorithm::Mixed {
+                mixed_without_share += 1;
+            }
+        }
+        // Most of them need the share (the rest have L <= 0.5 already).
+        assert!(mixed_without_share >= 4, "n = {n}: {mixed_without_share}");
+    }
+}
+
+/// Its concave mirror (`-1 ×` the network) has share ≈ -0.9 and is not convexity.
+#[test]
+fn concave_gaussian_bumps_are_not_convexity() {
+    for n in [4usize, 6, 8] {
+        let mut net = gaussian_convexity(n, 1);
+        net.a.iter_mut().for_each(|a| *a = -*a);
+        net.c = -net.c;
+        let result = Classifier::default().classify(&net, 0.3).unwrap();
+        assert!(result.order_parameters.convex_evidence_share < -0.5);
+        assert_ne!(result.algorithm, Algorithm::Convexity, "n = {n}");
+    }
+}
+
+fn gaussian_convexity(n: usize, seed: u64) -> Mlp {
+    let config = ConvexityConfig {
+        directions: hyperinterp_l1::Directions::Gaussian,
+        seed,
+        ..Default::default()
+    };
+    hyperinterp_l1::convexity(n, 3 * n, &config).unwrap()
 }
