@@ -822,6 +822,25 @@ pub struct AlgorithmAcrossSeeds {
     pub fraction_of_seeds: f64,
     /// Per seed where it is the majority: `[lowest beta, highest beta]`.
     pub beta_ranges: Vec<[f64; 2]>,
+    /// Per seed, in the order merged, its highest fraction anywhere on the
+    /// grid: how near a phase that is not the majority came.
+    #[serde(default)]
+    pub peak_fractions: Vec<f64>,
+}
+
+/// The seed statistics of one trained size (from each report's
+/// `phases_by_size`): phases that lead at one size each can miss the pooled
+/// majority, so a sweep reports both.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SizeAcrossSeeds {
+    /// Input size.
+    pub n: usize,
+    /// Hidden width.
+    pub m: usize,
+    /// Reports that trained this size.
+    pub seeds: usize,
+    /// Per label, as in [`SweepSummary::algorithms`].
+    pub algorithms: Vec<AlgorithmAcrossSeeds>,
 }
 
 /// Seed statistics of a sweep: one entry per label, in the classifier's order.
@@ -829,41 +848,22 @@ pub struct AlgorithmAcrossSeeds {
 pub struct SweepSummary {
     /// Number of reports merged.
     pub seeds: usize,
-    /// Per label.
+    /// Per label, from the pooled `phases_by_beta`.
     pub algorithms: Vec<AlgorithmAcrossSeeds>,
+    /// Per trained size, in the order first met.
+    #[serde(default)]
+    pub by_size: Vec<SizeAcrossSeeds>,
 }
 
-/// Merges the reports of several seeds into [`SweepSummary`].
-///
-/// ```
-/// use hyperinterp::discover::merge;
-/// use hyperinterp::report::{BetaRow, Fractions, Report};
-/// let row = |beta: f64, mixed: f64| BetaRow {
-///     beta, nmse: 0.1, kl: 1.0, order_parameters: Default::default(), nmse_mean_weights: None, mean_weight_fractions: None, networks: None,
-///     fractions: Fractions { mixed, trivial: 1.0 - mixed, ..Default::default() },
-/// };
-/// let report = Report { phases_by_beta: vec![row(1e-5, 0.9), row(1e-3, 0.8), row(1e-1, 0.0)], ..Default::default() };
-/// let summary = merge(&[report.clone(), report])?;
-/// let mixed = summary.algorithms.iter().find(|a| a.label == "mixed").unwrap();
-/// assert_eq!(mixed.seeds_with_majority, 2);
-/// assert_eq!(mixed.beta_ranges[0], [1e-5, 1e-3]);
-/// # Ok::<(), hyperinterp::core::CoreError>(())
-/// ```
-pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
-    if reports.is_empty() {
-        return Err(CoreError::config(
-            "reports",
-            "need at least one report to merge",
-        ));
-    }
-    let algorithms = hyperinterp_report::LABELS
+/// Per label: where it is the majority in each grid (one grid per seed).
+fn algorithms_across_seeds(grids: &[&[BetaRow]]) -> Vec<AlgorithmAcrossSeeds> {
+    hyperinterp_report::LABELS
         .iter()
         .map(|&label| {
-            let beta_ranges: Vec<[f64; 2]> = reports
+            let beta_ranges: Vec<[f64; 2]> = grids
                 .iter()
-                .filter_map(|report| {
-                    let betas: Vec<f64> = report
-                        .phases_by_beta
+                .filter_map(|grid| {
+                    let betas: Vec<f64> = grid
                         .iter()
                         .filter(|row| row.fractions.majority() == Some(label))
                         .map(|row| row.beta)
@@ -873,16 +873,86 @@ pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
                     Some([low, high])
                 })
                 .collect();
+            let peak_fractions = grids
+                .iter()
+                .map(|grid| {
+                    grid.iter()
+                        .filter_map(|row| row.fractions.get(label))
+                        .fold(0.0, f64::max)
+                })
+                .collect();
             AlgorithmAcrossSeeds {
                 label: label.to_string(),
                 seeds_with_majority: beta_ranges.len(),
-                fraction_of_seeds: beta_ranges.len() as f64 / reports.len() as f64,
+                fraction_of_seeds: beta_ranges.len() as f64 / grids.len() as f64,
                 beta_ranges,
+                peak_fractions,
+            }
+        })
+        .collect()
+}
+
+/// Merges the reports of several seeds into [`SweepSummary`]: pooled over
+/// the trained sizes, and per size.
+///
+/// ```
+/// use hyperinterp::discover::merge;
+/// use hyperinterp::report::{BetaRow, Fractions, Report, SizePhases};
+/// let row = |beta: f64, mixed: f64| BetaRow {
+///     beta, nmse: 0.1, kl: 1.0, order_parameters: Default::default(), nmse_mean_weights: None, mean_weight_fractions: None, networks: None,
+///     fractions: Fractions { mixed, trivial: 1.0 - mixed, ..Default::default() },
+/// };
+/// let grid = vec![row(1e-5, 0.9), row(1e-3, 0.8), row(1e-1, 0.0)];
+/// let report = Report {
+///     phases_by_beta: grid.clone(),
+///     phases_by_size: vec![SizePhases { n: 4, m: 12, phases_by_beta: grid }],
+///     ..Default::default()
+/// };
+/// let summary = merge(&[report.clone(), report])?;
+/// let mixed = summary.algorithms.iter().find(|a| a.label == "mixed").unwrap();
+/// assert_eq!(mixed.seeds_with_majority, 2);
+/// assert_eq!(mixed.beta_ranges[0], [1e-5, 1e-3]);
+/// assert_eq!(mixed.peak_fractions, vec![0.9, 0.9]);
+/// assert_eq!((summary.by_size[0].n, summary.by_size[0].seeds), (4, 2));
+/// # Ok::<(), hyperinterp::core::CoreError>(())
+/// ```
+pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
+    if reports.is_empty() {
+        return Err(CoreError::config(
+            "reports",
+            "need at least one report to merge",
+        ));
+    }
+    let pooled: Vec<&[BetaRow]> = reports
+        .iter()
+        .map(|report| report.phases_by_beta.as_slice())
+        .collect();
+    let mut sizes: Vec<(usize, usize)> = Vec::new();
+    for sized in reports.iter().flat_map(|report| &report.phases_by_size) {
+        if !sizes.contains(&(sized.n, sized.m)) {
+            sizes.push((sized.n, sized.m));
+        }
+    }
+    let by_size = sizes
+        .into_iter()
+        .map(|(n, m)| {
+            let grids: Vec<&[BetaRow]> = reports
+                .iter()
+                .flat_map(|report| &report.phases_by_size)
+                .filter(|sized| (sized.n, sized.m) == (n, m))
+                .map(|sized| sized.phases_by_beta.as_slice())
+                .collect();
+            SizeAcrossSeeds {
+                n,
+                m,
+                seeds: grids.len(),
+                algorithms: algorithms_across_seeds(&grids),
             }
         })
         .collect();
     Ok(SweepSummary {
         seeds: reports.len(),
-        algorithms,
+        algorithms: algorithms_across_seeds(&pooled),
+        by_size,
     })
 }
