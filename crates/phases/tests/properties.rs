@@ -63,6 +63,11 @@ fn assert_same(original: &OrderParameters, copy: &OrderParameters, what: &str) {
         ),
         ("pudding_slope", original.pudding_slope, copy.pudding_slope),
         ("convex_share", original.convex_share, copy.convex_share),
+        (
+            "convex_evidence_share",
+            original.convex_evidence_share,
+            copy.convex_evidence_share,
+        ),
     ] {
         assert!((a - b).abs() <= TOLERANCE, "{what}: {name} {a} became {b}");
     }
@@ -120,6 +125,8 @@ proptest! {
         for value in [order.locality, order.double_sidedness, order.pudding_slope, order.convex_share] {
             prop_assert!((0.0..=1.0).contains(&value), "{:?}", order);
         }
+        // Cauchy–Schwarz: k curvatures sum to at most √k times their norm.
+        prop_assert!(order.convex_evidence_share.abs() <= 1.0 + 1e-9, "{:?}", order);
         prop_assert_eq!(order.neurons.len(), net.m);
         prop_assert_eq!(order.inputs.len(), net.n);
         // JSON has no infinities or NaN: every number must survive a round trip.
