@@ -76,7 +76,7 @@ fn main_result(args: Args) -> Result<()> {
             locality += from_samples.order_parameters.locality;
             convex_share += from_samples.order_parameters.convex_share;
             evidence += from_samples.order_parameters.convex_evidence;
-            share += from_samples.order_parameters.convex_evidence_share;
+            share += from_samples.order_parameters.convex_evidence_share();
             nmse += network.nmse;
         }
         let count = networks.len() as f64;

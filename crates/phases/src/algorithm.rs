@@ -304,7 +304,7 @@ impl Classifier {
             && (l <= c.convexity_max_locality
                 || (l <= c.convexity_max_locality_with_evidence
                     && (order.convex_evidence >= c.convexity_min_convex_evidence
-                        || order.convex_evidence_share >= c.convexity_min_convex_evidence_share)))
+                        || order.convex_evidence_share() >= c.convexity_min_convex_evidence_share)))
         {
             Algorithm::Convexity
         } else {

@@ -247,12 +247,6 @@ pub struct OrderParameters {
     /// signs give. With random signs it is ≈ N(0, 1) whatever the number
     /// and sizes of the units; k equal convex bumps score √k.
     pub convex_evidence: f64,
-    /// Convex evidence share `Z / √k`, k the significant ridge units: the
-    /// share of what k equal convex bumps score, in [-1, 1]. Z alone grows
-    /// with k and cannot reach 4 below 16 units (at m = 12, Z <= √12 ≈
-    /// 3.46); the share can, so small networks can be judged too.
-    #[serde(default)]
-    pub convex_evidence_share: f64,
     /// The importance-weighted majority side of the one-sided neurons:
     /// `None` if there are none, `Positive` if the sides balance exactly.
     pub majority_side: Option<Sign>,
@@ -287,6 +281,26 @@ impl OrderParameters {
             .iter()
             .filter(|r| matches!(r.kind, NeuronKind::Local { .. }))
             .count()
+    }
+
+    /// Convex evidence share `Z / √k`, k the significant ridge units: the
+    /// share of what k equal convex bumps score, in [-1, 1] (0 without
+    /// significant units). Z alone grows with k and cannot reach 4 below 16
+    /// units (at m = 12, Z <= √12 ≈ 3.46); the share can, so small networks
+    /// can be judged too.
+    ///
+    /// ```
+    /// let net = hyperinterp_l1::convexity(4, 12, &Default::default())?;
+    /// let order = hyperinterp_phases::order_parameters(&net)?;
+    /// assert!(order.convex_evidence < 4.0 && order.convex_evidence_share() > 0.5);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn convex_evidence_share(&self) -> f64 {
+        let significant = self.units.iter().filter(|u| u.significant).count();
+        if significant == 0 {
+            return 0.0;
+        }
+        self.convex_evidence / (significant as f64).sqrt()
     }
 
     /// Number of dense neurons.
@@ -698,12 +712,6 @@ pub(crate) fn compute(
     } else {
         0.0
     };
-    let significant_units = units.iter().filter(|u| u.significant).count();
-    let convex_evidence_share = if significant_units > 0 {
-        convex_evidence / (significant_units as f64).sqrt()
-    } else {
-        0.0
-    };
 
     // Sides and slopes per input.
     let mut inputs = vec![
@@ -769,7 +777,6 @@ pub(crate) fn compute(
         pudding_slope,
         convex_share,
         convex_evidence,
-        convex_evidence_share,
         majority_side,
         total_importance,
         importance_floor,

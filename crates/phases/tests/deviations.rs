@@ -153,13 +153,14 @@ fn small_gaussian_convexity_is_convexity_by_its_evidence_share() {
             let order = &result.order_parameters;
             let units = order.units.iter().filter(|u| u.significant).count() as f64;
             assert!(
-                (order.convex_evidence_share - order.convex_evidence / units.sqrt()).abs() < 1e-12
+                (order.convex_evidence_share() - order.convex_evidence / units.sqrt()).abs()
+                    < 1e-12
             );
             assert!(order.convex_evidence < 4.0, "n = {n}, seed {seed}");
             assert!(
-                order.convex_evidence_share >= 0.7,
+                order.convex_evidence_share() >= 0.7,
                 "n = {n}, seed {seed}: share {}",
-                order.convex_evidence_share
+                order.convex_evidence_share()
             );
             assert_eq!(
                 result.algorithm,
@@ -183,7 +184,7 @@ fn concave_gaussian_bumps_are_not_convexity() {
         net.a.iter_mut().for_each(|a| *a = -*a);
         net.c = -net.c;
         let result = Classifier::default().classify(&net, 0.3).unwrap();
-        assert!(result.order_parameters.convex_evidence_share < -0.5);
+        assert!(result.order_parameters.convex_evidence_share() < -0.5);
         assert_ne!(result.algorithm, Algorithm::Convexity, "n = {n}");
     }
 }

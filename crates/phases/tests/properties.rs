@@ -65,8 +65,8 @@ fn assert_same(original: &OrderParameters, copy: &OrderParameters, what: &str) {
         ("convex_share", original.convex_share, copy.convex_share),
         (
             "convex_evidence_share",
-            original.convex_evidence_share,
-            copy.convex_evidence_share,
+            original.convex_evidence_share(),
+            copy.convex_evidence_share(),
         ),
     ] {
         assert!((a - b).abs() <= TOLERANCE, "{what}: {name} {a} became {b}");
@@ -126,7 +126,7 @@ proptest! {
             prop_assert!((0.0..=1.0).contains(&value), "{:?}", order);
         }
         // Cauchy–Schwarz: k curvatures sum to at most √k times their norm.
-        prop_assert!(order.convex_evidence_share.abs() <= 1.0 + 1e-9, "{:?}", order);
+        prop_assert!(order.convex_evidence_share().abs() <= 1.0 + 1e-9, "{:?}", order);
         prop_assert_eq!(order.neurons.len(), net.m);
         prop_assert_eq!(order.inputs.len(), net.n);
         // JSON has no infinities or NaN: every number must survive a round trip.
