@@ -850,7 +850,7 @@ pub struct SweepSummary {
     pub seeds: usize,
     /// Per label, from the pooled `phases_by_beta`.
     pub algorithms: Vec<AlgorithmAcrossSeeds>,
-    /// Per trained size, in the order first met.
+    /// Per trained size, in increasing (n, m).
     #[serde(default)]
     pub by_size: Vec<SizeAcrossSeeds>,
 }
@@ -927,27 +927,21 @@ pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
         .iter()
         .map(|report| report.phases_by_beta.as_slice())
         .collect();
-    let mut sizes: Vec<(usize, usize)> = Vec::new();
+    // Each size's grids, one per report that trained it.
+    let mut grids_by_size = BTreeMap::<(usize, usize), Vec<&[BetaRow]>>::new();
     for sized in reports.iter().flat_map(|report| &report.phases_by_size) {
-        if !sizes.contains(&(sized.n, sized.m)) {
-            sizes.push((sized.n, sized.m));
-        }
+        grids_by_size
+            .entry((sized.n, sized.m))
+            .or_default()
+            .push(&sized.phases_by_beta);
     }
-    let by_size = sizes
+    let by_size = grids_by_size
         .into_iter()
-        .map(|(n, m)| {
-            let grids: Vec<&[BetaRow]> = reports
-                .iter()
-                .flat_map(|report| &report.phases_by_size)
-                .filter(|sized| (sized.n, sized.m) == (n, m))
-                .map(|sized| sized.phases_by_beta.as_slice())
-                .collect();
-            SizeAcrossSeeds {
-                n,
-                m,
-                seeds: grids.len(),
-                algorithms: algorithms_across_seeds(&grids),
-            }
+        .map(|((n, m), grids)| SizeAcrossSeeds {
+            n,
+            m,
+            seeds: grids.len(),
+            algorithms: algorithms_across_seeds(&grids),
         })
         .collect();
     Ok(SweepSummary {
