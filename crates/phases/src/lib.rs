@@ -137,16 +137,17 @@
 //!
 //! 8. **Or when the evidence share is high** (Z / √k >= 0.7): Z grows as
 //!    √k, so with k units it cannot pass √k, and Z >= 4 needs 16 or more.
-//!    Gaussian convexity at n = 4 (m = 12) scored Z 2.9–3.1, at n = 6
-//!    3.4–3.9, and was `Mixed`. So were the sampled networks of a Pareto
-//!    run at n = 4 and 6 and beta 5.6e-3, with the same profile as those at
-//!    n = 8 labelled convexity (L ≈ 0.62–0.66, K ≈ 1, Z / √k ≈ 0.8). Over 20
-//!    seeds each, Gaussian convexity at m = 3n scores Z / √k of at least
-//!    0.77 / 0.71 / 0.87 / 0.91 at n = 4 / 6 / 8 / 16. Random networks by
-//!    structure alone pass K >= 0.8, L <= 0.75 and Z / √k >= 0.7 in 0.4–0.6%
-//!    of draws at n = 4 (where a few dense convex bumps are convexity by
-//!    structure, see 5), ≤ 0.1% at n = 6, ≤ 0.03% at n = 8 and never at
-//!    n = 16 (3000 draws per size and scale).
+//!    Over 20 seeds, Gaussian convexity at n = 4 (m = 12) scored Z
+//!    2.66–3.33, at n = 6 3.00–3.85, and most were `Mixed`. So were the sampled
+//!    networks of a Pareto run at n = 4 and 6 and beta 5.6e-3, with the
+//!    same profile as those at n = 8 labelled convexity (L ≈ 0.62–0.66,
+//!    K ≈ 1, Z / √k ≈ 0.8). Gaussian convexity at m = 3n scores Z / √k of
+//!    at least 0.77 / 0.71 / 0.87 / 0.91 at n = 4 / 6 / 8 / 16. Random
+//!    networks by structure alone pass K >= 0.8, L <= 0.75 and Z / √k >=
+//!    0.7 in 0.7% of draws at n = 4 (where a few dense convex bumps are
+//!    convexity by structure, see 5), 0.03–0.23% at n = 6, ≤ 0.03% at
+//!    n = 8 and never at n = 16 (3000 draws per size and weight scale;
+//!    `cargo run --release --example evidence_share` in the workspace).
 //!
 //! Known limits: ridge units treat near-parallel neurons as parallel; at
 //! 10% weight noise the spread-out pudding's pair sometimes falls below
