@@ -269,7 +269,69 @@ pub struct Decoded {
     pub output_bias: DecodedKind<2>,
 }
 
+impl<const D: usize> DecodedKind<D> {
+    fn map(&self, f: impl Fn(Tensor<D>) -> Tensor<D>) -> Self {
+        DecodedKind {
+            mean: f(self.mean.clone()),
+            log_std: f(self.log_std.clone()),
+        }
+    }
+
+    fn cat(parts: &[&DecodedKind<D>]) -> Self {
+        let cat = |field: fn(&DecodedKind<D>) -> &Tensor<D>| {
+            Tensor::cat(parts.iter().map(|p| field(p).clone()).collect(), 0)
+        };
+        DecodedKind {
+            mean: cat(|k| &k.mean),
+            log_std: cat(|k| &k.log_std),
+        }
+    }
+}
+
 impl Decoded {
+    /// Groups `start..start + len` (the first axis), like [`Noise::groups`].
+    ///
+    /// ```
+    /// use burn::tensor::{Device, Tensor};
+    /// use hyperinterp_hvae::{Decoded, DecodedKind};
+    /// let device = Device::default();
+    /// let kind = |dims: Vec<usize>| -> (Tensor<4>, Tensor<4>) {
+    ///     (Tensor::zeros(dims.clone(), &device), Tensor::zeros(dims, &device))
+    /// };
+    /// let (w, ws) = kind(vec![3, 2, 5, 4]);
+    /// let decoded = Decoded {
+    ///     weight: DecodedKind { mean: w, log_std: ws },
+    ///     bias: DecodedKind { mean: Tensor::zeros([3, 2, 5], &device), log_std: Tensor::zeros([3, 2, 5], &device) },
+    ///     output_weight: DecodedKind { mean: Tensor::zeros([3, 2, 5], &device), log_std: Tensor::zeros([3, 2, 5], &device) },
+    ///     output_bias: DecodedKind { mean: Tensor::zeros([3, 2], &device), log_std: Tensor::zeros([3, 2], &device) },
+    /// };
+    /// let parts = [decoded.groups(0, 1), decoded.groups(1, 2)];
+    /// assert_eq!(parts[1].weight.mean.dims(), [2, 2, 5, 4]);
+    /// assert_eq!(Decoded::cat_groups(&parts.iter().collect::<Vec<_>>()).output_bias.mean.dims(), [3, 2]);
+    /// ```
+    pub fn groups(&self, start: usize, len: usize) -> Decoded {
+        Decoded {
+            weight: self.weight.map(|t| t.narrow(0, start, len)),
+            bias: self.bias.map(|t| t.narrow(0, start, len)),
+            output_weight: self.output_weight.map(|t| t.narrow(0, start, len)),
+            output_bias: self.output_bias.map(|t| t.narrow(0, start, len)),
+        }
+    }
+
+    /// The groups of `parts`, in order, as one (the inverse of [`Decoded::groups`]).
+    pub fn cat_groups(parts: &[&Decoded]) -> Decoded {
+        let kinds =
+            |f: fn(&Decoded) -> &DecodedKind<3>| parts.iter().map(|p| f(p)).collect::<Vec<_>>();
+        Decoded {
+            weight: DecodedKind::cat(&parts.iter().map(|p| &p.weight).collect::<Vec<_>>()),
+            bias: DecodedKind::cat(&kinds(|p| &p.bias)),
+            output_weight: DecodedKind::cat(&kinds(|p| &p.output_weight)),
+            output_bias: DecodedKind::cat(
+                &parts.iter().map(|p| &p.output_bias).collect::<Vec<_>>(),
+            ),
+        }
+    }
+
     /// Squared distance in prior units to `target`, means and log-stds of
     /// every parameter, summed per network: `[G N]`. Gradients flow into
     /// `self` only, so it pulls the decoder toward a fixed target (e.g.

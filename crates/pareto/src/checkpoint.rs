@@ -36,6 +36,32 @@ pub struct Checkpoint {
     pub params: Vec<Vec<f32>>,
     /// Adam's state per parameter (`None` before its first step).
     pub adam: Vec<Option<AdamMoments>>,
+    /// The persistent refinement targets per training size (`None` before
+    /// the size's first pull, and always without
+    /// [`crate::SemiAmortisedConfig::persistent`]), each as its
+    /// [`TARGET_PARTS`] in order, flat.
+    pub targets: Vec<Option<Vec<Vec<f32>>>>,
+}
+
+/// The parts of a persistent target in a checkpoint, in order: the decoded
+/// mean and log-std of `W`, `b`, `a` and `c`.
+pub const TARGET_PARTS: [&str; 8] = [
+    "weight_mean",
+    "weight_log_std",
+    "bias_mean",
+    "bias_log_std",
+    "output_weight_mean",
+    "output_weight_log_std",
+    "output_bias_mean",
+    "output_bias_log_std",
+];
+
+/// Each [`TARGET_PARTS`] entry's length for training size `k`.
+fn target_lengths(config: &TrainerConfig, k: usize) -> [usize; 8] {
+    let batch = config.groups * config.networks;
+    let sizes = config.sizes[k];
+    let (w, b, c) = (batch * sizes.m * sizes.n, batch * sizes.m, batch);
+    [w, w, b, b, b, b, c, c]
 }
 
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
@@ -84,6 +110,25 @@ impl Checkpoint {
                     format!("adam_second/{}", spec.name),
                     moments.second.len(),
                     f32_bytes(&moments.second),
+                ));
+            }
+        }
+        if self.targets.len() != self.config.sizes.len() {
+            return Err(corrupt("target count does not match the training sizes"));
+        }
+        for (k, target) in self.targets.iter().enumerate() {
+            let Some(parts) = target else { continue };
+            let lengths = target_lengths(&self.config, k);
+            if parts.len() != TARGET_PARTS.len()
+                || parts.iter().zip(lengths).any(|(p, len)| p.len() != len)
+            {
+                return Err(corrupt(format!("target {k} does not match its sizes")));
+            }
+            for (name, values) in TARGET_PARTS.iter().zip(parts) {
+                buffers.push((
+                    format!("targets/{k}/{name}"),
+                    values.len(),
+                    f32_bytes(values),
                 ));
             }
         }
@@ -149,11 +194,28 @@ impl Checkpoint {
                 None => None,
             });
         }
+        let targets = (0..config.sizes.len())
+            .map(|k| {
+                if tensors
+                    .tensor(&format!("targets/{k}/{}", TARGET_PARTS[0]))
+                    .is_err()
+                {
+                    return Ok(None);
+                }
+                TARGET_PARTS
+                    .iter()
+                    .zip(target_lengths(&config, k))
+                    .map(|(name, len)| read(format!("targets/{k}/{name}"), len))
+                    .collect::<Result<Vec<_>>>()
+                    .map(Some)
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Checkpoint {
             step,
             config,
             params,
             adam,
+            targets,
         })
     }
 

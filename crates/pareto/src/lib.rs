@@ -35,7 +35,7 @@ pub mod generator;
 pub mod model;
 pub mod trainer;
 
-pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint};
+pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint, TARGET_PARTS};
 pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator, LabelWeights};
 pub use model::{ParetoConfig, catalogue, hypernetwork_params};
 pub use trainer::{EvaluationConfig, RunFiles, SemiAmortisedConfig, Trainer, TrainerConfig};

@@ -12,8 +12,8 @@ use hyperinterp_core::{
 };
 use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{
-    HypernetworkConfig, MetricsLog, Noise, ParamAdam, RefinementConfig, StepMetrics, calibrate,
-    generate, progress_bar, refine, step_seed,
+    Decoded, DecodedKind, HypernetworkConfig, MetricsLog, Noise, ParamAdam, RefinementConfig,
+    StepMetrics, calibrate, generate, progress_bar, refine, step_seed,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -27,11 +27,74 @@ use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
 /// from streams 1–4 (a step's noise, inputs, betas and sizes).
 const REFINEMENT_STREAM: u64 = 16;
 
+/// The seed stream of the fixed latents of persistent targets at training
+/// size k is this plus k.
+const PERSISTENT_STREAM: u64 = 1 << 20;
+
 /// What one shard of a training step returns: a gradient per parameter
 /// tensor and its share of (loss, NMSE, node KL, weight KL, pull).
 struct ShardResult {
     gradients: Vec<Option<Tensor<2>>>,
     sums: Vec<f32>,
+    target: Option<Decoded>,
+}
+
+/// A persistent target as its checkpoint parts ([`crate::checkpoint::TARGET_PARTS`]).
+fn decoded_parts(decoded: &Decoded) -> Result<Vec<Vec<f32>>> {
+    let flat = |t: Tensor<1>| to_vec(&t, "targets");
+    Ok(vec![
+        flat(decoded.weight.mean.clone().flatten(0, 3))?,
+        flat(decoded.weight.log_std.clone().flatten(0, 3))?,
+        flat(decoded.bias.mean.clone().flatten(0, 2))?,
+        flat(decoded.bias.log_std.clone().flatten(0, 2))?,
+        flat(decoded.output_weight.mean.clone().flatten(0, 2))?,
+        flat(decoded.output_weight.log_std.clone().flatten(0, 2))?,
+        flat(decoded.output_bias.mean.clone().flatten(0, 1))?,
+        flat(decoded.output_bias.log_std.clone().flatten(0, 1))?,
+    ])
+}
+
+/// The inverse of [`decoded_parts`] (lengths were checked on loading).
+fn decoded_from_parts(
+    parts: Vec<Vec<f32>>,
+    config: &TrainerConfig,
+    sizes: Sizes,
+    device: &Device,
+) -> Result<Decoded> {
+    let (g, k, m, n) = (config.groups, config.networks, sizes.m, sizes.n);
+    let [
+        w_mean,
+        w_log_std,
+        b_mean,
+        b_log_std,
+        a_mean,
+        a_log_std,
+        c_mean,
+        c_log_std,
+    ]: [Vec<f32>; 8] = parts
+        .try_into()
+        .map_err(|_| CoreError::config("checkpoint", "a target needs 8 parts"))?;
+    let t4 = |v: Vec<f32>| Tensor::<4>::from_data(TensorData::new(v, [g, k, m, n]), device);
+    let t3 = |v: Vec<f32>| Tensor::<3>::from_data(TensorData::new(v, [g, k, m]), device);
+    let t2 = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [g, k]), device);
+    Ok(Decoded {
+        weight: DecodedKind {
+            mean: t4(w_mean),
+            log_std: t4(w_log_std),
+        },
+        bias: DecodedKind {
+            mean: t3(b_mean),
+            log_std: t3(b_log_std),
+        },
+        output_weight: DecodedKind {
+            mean: t3(a_mean),
+            log_std: t3(a_log_std),
+        },
+        output_bias: DecodedKind {
+            mean: t2(c_mean),
+            log_std: t2(c_log_std),
+        },
+    })
 }
 
 /// What is evaluated at every checkpoint: the phases over training time.
@@ -144,6 +207,16 @@ pub struct SemiAmortisedConfig {
     pub weight: f64,
     /// The descent that makes the targets.
     pub refinement: RefinementConfig,
+    /// Keep each target and refine it further at the next pull, instead of
+    /// refining the generator's network afresh each time. Pull steps then
+    /// use fixed latents per training size (slot k's network at one pull is
+    /// slot k's at the next), so refinement accumulates across pulls: a
+    /// 25-step target asks for little when the objective is flat between
+    /// `mixed` and the pudding, and this lets the targets travel the whole way.
+    /// Off by default: measured, it did worse than fresh targets (the kept
+    /// targets drift away from what the generator writes; README, "persistent
+    /// refinement targets"). The kept targets are in the checkpoint.
+    pub persistent: bool,
 }
 
 impl Default for SemiAmortisedConfig {
@@ -153,6 +226,7 @@ impl Default for SemiAmortisedConfig {
             from_step: 2000,
             weight: 1.0,
             refinement: RefinementConfig::default(),
+            persistent: false,
         }
     }
 }
@@ -317,6 +391,8 @@ pub struct Trainer {
     optimizer: ParamAdam,
     step: usize,
     device: Device,
+    /// Persistent refinement targets, one slot per training size.
+    targets: Vec<Option<Decoded>>,
 }
 
 impl Trainer {
@@ -347,6 +423,7 @@ impl Trainer {
             .collect();
         Ok(Trainer {
             optimizer: ParamAdam::new(specs.len(), config.clip_norm),
+            targets: vec![None; config.sizes.len()],
             config,
             specs,
             values,
@@ -384,7 +461,18 @@ impl Trainer {
                 })
             })
             .collect();
+        let targets = checkpoint
+            .targets
+            .into_iter()
+            .zip(&config.sizes)
+            .map(|(parts, &sizes)| {
+                parts
+                    .map(|parts| decoded_from_parts(parts, &config, sizes, &device))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Trainer {
+            targets,
             config,
             specs,
             values,
@@ -433,11 +521,17 @@ impl Trainer {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
+        let targets = self
+            .targets
+            .iter()
+            .map(|target| target.as_ref().map(decoded_parts).transpose())
+            .collect::<Result<Vec<_>>>()?;
         Ok(Checkpoint {
             step: self.step,
             config: self.config.clone(),
             params,
             adam,
+            targets,
         })
     }
 
@@ -458,12 +552,19 @@ impl Trainer {
         let sizes = config.step_sizes(step);
         let hyper_specs = config.hypernetwork_catalogue();
         let (groups, networks) = (config.groups, config.networks);
+        let pulls = config.semi_amortised.is_active(step);
+        let size_index = config.sizes.iter().position(|&s| s == sizes).unwrap_or(0);
+        let persistent = pulls && config.semi_amortised.persistent;
         let noise = Noise::draw(
             &config.hypernetwork,
             groups,
             networks,
             sizes,
-            step_seed(config.seed, step, 1),
+            if persistent {
+                step_seed(config.seed, 0, PERSISTENT_STREAM + size_index as u64)
+            } else {
+                step_seed(config.seed, step, 1)
+            },
             &self.device,
         )?;
         let noise = if step < config.deterministic_weight_steps {
@@ -487,7 +588,11 @@ impl Trainer {
             TensorData::new(per_network_beta.clone(), [groups * networks]),
             &self.device,
         );
-        let pulls = config.semi_amortised.is_active(step);
+        let kept = if persistent {
+            self.targets[size_index].as_ref()
+        } else {
+            None
+        };
 
         // One shard: groups `start..start + len`, on leaves of its own so
         // that its autodiff graph is independent of the other shards'.
@@ -510,20 +615,24 @@ impl Trainer {
             let nmse = task.nmse(&generated.sampled, inputs.clone().narrow(0, rows.0, rows.1));
             let (node_kl, weight_kl) = (generated.kl.node.clone(), generated.kl.weight.clone());
             let beta = beta.clone().narrow(0, rows.0, rows.1);
+            let mut kept_target = None;
             let pull = if pulls {
                 let betas: Vec<f64> = per_network_beta[rows.0..rows.0 + rows.1]
                     .iter()
                     .map(|&b| f64::from(b))
                     .collect();
+                let from = kept.map(|t| t.groups(start, len));
                 let target = refine(
                     task,
-                    &generation.decoded,
+                    from.as_ref().unwrap_or(&generation.decoded),
                     &betas,
                     &config.hypernetwork,
                     &config.semi_amortised.refinement,
                     step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
                 )?;
-                generation.decoded.squared_distance(&target)
+                let distance = generation.decoded.squared_distance(&target);
+                kept_target = persistent.then_some(target);
+                distance
             } else {
                 Tensor::zeros([rows.1], &nmse.device())
             };
@@ -552,6 +661,7 @@ impl Trainer {
             Ok(ShardResult {
                 gradients: leaves.iter().map(|v| v.grad(&grads)).collect(),
                 sums,
+                target: kept_target,
             })
         };
         let shards = config.shards.clamp(1, groups);
@@ -581,8 +691,10 @@ impl Trainer {
         };
         let mut readout = [0.0f32; 5];
         let mut gradients: Vec<Option<Tensor<2>>> = vec![None; self.values.len()];
+        let mut targets = Vec::new();
         for result in results {
             let result = result?;
+            targets.extend(result.target);
             for (total, part) in readout.iter_mut().zip(&result.sums) {
                 *total += part;
             }
@@ -610,6 +722,10 @@ impl Trainer {
             .optimizer
             .apply(learning_rate, &self.values, gradients)?;
         self.values = next;
+        if persistent {
+            self.targets[size_index] =
+                Some(Decoded::cat_groups(&targets.iter().collect::<Vec<_>>()));
+        }
         self.step += 1;
         let log_mean = betas.iter().map(|b| b.ln()).sum::<f64>() / betas.len() as f64;
         Ok(StepMetrics {

@@ -283,21 +283,27 @@ fn sharded_steps_compute_what_one_shard_computes() {
     }
 }
 
+/// Pulls from step 3 on every `every`th step, toward 5-step targets.
+fn pulling(every: usize, persistent: bool) -> SemiAmortisedConfig {
+    SemiAmortisedConfig {
+        every,
+        from_step: 3,
+        weight: 1e-2,
+        refinement: RefinementConfig {
+            steps: 5,
+            inputs: 32,
+            ..Default::default()
+        },
+        persistent,
+    }
+}
+
 #[test]
 fn semi_amortised_steps_pull_and_resume_exactly() {
     let task = L1Task::default();
     let device = device();
     let semi_amortised = |every: usize| TrainerConfig {
-        semi_amortised: SemiAmortisedConfig {
-            every,
-            from_step: 3,
-            weight: 1e-2,
-            refinement: RefinementConfig {
-                steps: 5,
-                inputs: 32,
-                ..Default::default()
-            },
-        },
+        semi_amortised: pulling(every, false),
         ..tiny(8)
     };
     let plain_dir = scratch("plain");
@@ -348,4 +354,59 @@ fn semi_amortised_steps_pull_and_resume_exactly() {
     resumed.run(&task, None, Some(&parts_dir)).unwrap();
     let parts = read_metrics(&parts_dir.join("metrics.jsonl"));
     assert_eq!(without_time(&pulled), without_time(&parts));
+}
+
+#[test]
+fn persistent_targets_accumulate_and_travel_in_the_checkpoint() {
+    let task = L1Task::default();
+    let device = device();
+    let config = |persistent: bool| TrainerConfig {
+        sizes: vec![Sizes::new(2, 4).unwrap()],
+        semi_amortised: pulling(2, persistent),
+        ..tiny(8)
+    };
+    let fresh_dir = scratch("persistent-fresh");
+    Trainer::new(config(false), &task, &device)
+        .unwrap()
+        .run(&task, None, Some(&fresh_dir))
+        .unwrap();
+    let whole_dir = scratch("persistent-whole");
+    let mut whole = Trainer::new(config(true), &task, &device).unwrap();
+    whole.run(&task, None, Some(&whole_dir)).unwrap();
+    let fresh = read_metrics(&fresh_dir.join("metrics.jsonl"));
+    let persistent = read_metrics(&whole_dir.join("metrics.jsonl"));
+    // Steps before the first pull are the same; pull steps use the fixed
+    // latents, and from the second pull on the targets are refined further.
+    assert_eq!(without_time(&fresh[..3]), without_time(&persistent[..3]));
+    assert_ne!(fresh[3].nmse, persistent[3].nmse);
+    assert!(persistent.iter().all(|m| m.pull.is_finite()));
+    let saved = Checkpoint::load(&whole_dir.join("checkpoint.safetensors")).unwrap();
+    assert!(saved.targets[0].is_some());
+
+    // Interrupted after the first pull and resumed: the same run, because
+    // the kept targets are in the checkpoint...
+    let parts_dir = scratch("persistent-parts");
+    let mut first = Trainer::new(config(true), &task, &device).unwrap();
+    first.run_until(&task, None, Some(&parts_dir), 4).unwrap();
+    let mut resumed = Trainer::resume(&parts_dir.join("checkpoint.safetensors"), &device).unwrap();
+    resumed.run(&task, None, Some(&parts_dir)).unwrap();
+    assert_eq!(
+        without_time(&persistent),
+        without_time(&read_metrics(&parts_dir.join("metrics.jsonl")))
+    );
+
+    // ...and without them it would not be: the later pulls need them.
+    let dropped_dir = scratch("persistent-dropped");
+    let mut cut = Trainer::new(config(true), &task, &device).unwrap();
+    cut.run_until(&task, None, Some(&dropped_dir), 4).unwrap();
+    let mut checkpoint_at_4 = cut.checkpoint().unwrap();
+    assert!(checkpoint_at_4.targets[0].is_some());
+    checkpoint_at_4.targets = vec![None];
+    let mut forgetful = Trainer::from_checkpoint(checkpoint_at_4, &device).unwrap();
+    let rest = forgetful.run(&task, None, None).unwrap();
+    assert_ne!(
+        without_time(&rest),
+        without_time(&persistent[4..]),
+        "dropping the kept targets changed nothing"
+    );
 }
