@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use hyperinterp::core::{CoreError, Mlp, Result, Task};
+use hyperinterp::core::{CoreError, Result, Task};
 use hyperinterp::l1::L1Task;
 use hyperinterp::pareto::Checkpoint;
 use hyperinterp::phases::Classifier;
@@ -47,31 +47,18 @@ fn main_result(args: Args) -> Result<()> {
         config.pareto.beta_max.log10(),
     );
     println!("kept targets' labels (NMSE, P), from their mean weights");
-    for (target, &sizes) in checkpoint.targets.iter().zip(&config.sizes) {
-        let Some(parts) = target else { continue };
-        let (n, m) = (sizes.n, sizes.m);
-        let sigma = config.hypernetwork.priors.sigmas(sizes);
-        let scaled = |part: &[f32], scale: f64| -> Vec<f32> {
-            part.iter().map(|v| v * scale as f32).collect()
-        };
-        // Means of W, b, a and c are parts 0, 2, 4 and 6 (`TARGET_PARTS`).
-        for group in 0..config.groups {
+    let targets = checkpoint.kept_targets(&hyperinterp::backend::device("default")?)?;
+    for (target, sizes) in targets.iter().zip(&config.sizes) {
+        let Some(target) = target else { continue };
+        let networks = target.mean_networks(&config.hypernetwork)?.to_mlps()?;
+        for (group, row) in networks.chunks(config.networks).enumerate() {
             let middle = (group as f64 + 0.5) / config.groups as f64;
             let beta = 10f64.powf(low + middle * (high - low));
-            let mut line = format!("n = {n}, m = {m}, beta ~ {beta:.1e}:");
-            for network in 0..config.networks {
-                let i = group * config.networks + network;
-                let mlp = Mlp::new(
-                    n,
-                    m,
-                    scaled(&parts[0][i * m * n..(i + 1) * m * n], sigma.weight),
-                    scaled(&parts[2][i * m..(i + 1) * m], sigma.bias),
-                    scaled(&parts[4][i * m..(i + 1) * m], sigma.output_weight),
-                    parts[6][i] * sigma.output_bias as f32,
-                    config.hypernetwork.activation,
-                )?;
-                let nmse = task.nmse_of(&mlp, args.inputs, i as u64)?;
-                let label = classifier.classify(&mlp, nmse)?;
+            let mut line = format!("n = {}, m = {}, beta ~ {beta:.1e}:", sizes.n, sizes.m);
+            for (network, mlp) in row.iter().enumerate() {
+                let seed = (group * config.networks + network) as u64;
+                let nmse = task.nmse_of(mlp, args.inputs, seed)?;
+                let label = classifier.classify(mlp, nmse)?;
                 line += &format!(
                     " {} ({nmse:.3}, {:.2})",
                     label.algorithm.name(),

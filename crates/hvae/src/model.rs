@@ -277,13 +277,10 @@ impl<const D: usize> DecodedKind<D> {
         }
     }
 
-    fn cat(parts: &[&DecodedKind<D>]) -> Self {
-        let cat = |field: fn(&DecodedKind<D>) -> &Tensor<D>| {
-            Tensor::cat(parts.iter().map(|p| field(p).clone()).collect(), 0)
-        };
+    fn cat<'a>(parts: impl Iterator<Item = &'a DecodedKind<D>> + Clone) -> Self {
         DecodedKind {
-            mean: cat(|k| &k.mean),
-            log_std: cat(|k| &k.log_std),
+            mean: Tensor::cat(parts.clone().map(|k| k.mean.clone()).collect(), 0),
+            log_std: Tensor::cat(parts.map(|k| k.log_std.clone()).collect(), 0),
         }
     }
 }
@@ -295,12 +292,8 @@ impl Decoded {
     /// use burn::tensor::{Device, Tensor};
     /// use hyperinterp_hvae::{Decoded, DecodedKind};
     /// let device = Device::default();
-    /// let kind = |dims: Vec<usize>| -> (Tensor<4>, Tensor<4>) {
-    ///     (Tensor::zeros(dims.clone(), &device), Tensor::zeros(dims, &device))
-    /// };
-    /// let (w, ws) = kind(vec![3, 2, 5, 4]);
     /// let decoded = Decoded {
-    ///     weight: DecodedKind { mean: w, log_std: ws },
+    ///     weight: DecodedKind { mean: Tensor::zeros([3, 2, 5, 4], &device), log_std: Tensor::zeros([3, 2, 5, 4], &device) },
     ///     bias: DecodedKind { mean: Tensor::zeros([3, 2, 5], &device), log_std: Tensor::zeros([3, 2, 5], &device) },
     ///     output_weight: DecodedKind { mean: Tensor::zeros([3, 2, 5], &device), log_std: Tensor::zeros([3, 2, 5], &device) },
     ///     output_bias: DecodedKind { mean: Tensor::zeros([3, 2], &device), log_std: Tensor::zeros([3, 2], &device) },
@@ -320,15 +313,11 @@ impl Decoded {
 
     /// The groups of `parts`, in order, as one (the inverse of [`Decoded::groups`]).
     pub fn cat_groups(parts: &[&Decoded]) -> Decoded {
-        let kinds =
-            |f: fn(&Decoded) -> &DecodedKind<3>| parts.iter().map(|p| f(p)).collect::<Vec<_>>();
         Decoded {
-            weight: DecodedKind::cat(&parts.iter().map(|p| &p.weight).collect::<Vec<_>>()),
-            bias: DecodedKind::cat(&kinds(|p| &p.bias)),
-            output_weight: DecodedKind::cat(&kinds(|p| &p.output_weight)),
-            output_bias: DecodedKind::cat(
-                &parts.iter().map(|p| &p.output_bias).collect::<Vec<_>>(),
-            ),
+            weight: DecodedKind::cat(parts.iter().map(|p| &p.weight)),
+            bias: DecodedKind::cat(parts.iter().map(|p| &p.bias)),
+            output_weight: DecodedKind::cat(parts.iter().map(|p| &p.output_weight)),
+            output_bias: DecodedKind::cat(parts.iter().map(|p| &p.output_bias)),
         }
     }
 

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use hyperinterp_core::{CoreError, Result, export::write_atomic};
+use burn::tensor::{Device, Tensor, TensorData};
+use hyperinterp_core::{CoreError, Result, export::write_atomic, to_vec};
+use hyperinterp_hvae::{Decoded, DecodedKind};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::trainer::TrainerConfig;
@@ -55,6 +57,16 @@ pub const TARGET_PARTS: [&str; 8] = [
     "output_bias_mean",
     "output_bias_log_std",
 ];
+
+/// An error unless `parts` are size `k`'s [`TARGET_PARTS`], each of its length.
+fn check_target(parts: &[Vec<f32>], config: &TrainerConfig, k: usize) -> Result<()> {
+    let lengths = target_lengths(config, k);
+    if parts.len() != TARGET_PARTS.len() || parts.iter().zip(lengths).any(|(p, len)| p.len() != len)
+    {
+        return Err(corrupt(format!("target {k} does not match its sizes")));
+    }
+    Ok(())
+}
 
 /// Each [`TARGET_PARTS`] entry's length for training size `k`.
 fn target_lengths(config: &TrainerConfig, k: usize) -> [usize; 8] {
@@ -118,12 +130,7 @@ impl Checkpoint {
         }
         for (k, target) in self.targets.iter().enumerate() {
             let Some(parts) = target else { continue };
-            let lengths = target_lengths(&self.config, k);
-            if parts.len() != TARGET_PARTS.len()
-                || parts.iter().zip(lengths).any(|(p, len)| p.len() != len)
-            {
-                return Err(corrupt(format!("target {k} does not match its sizes")));
-            }
+            check_target(parts, &self.config, k)?;
             for (name, values) in TARGET_PARTS.iter().zip(parts) {
                 buffers.push((
                     format!("targets/{k}/{name}"),
@@ -219,6 +226,42 @@ impl Checkpoint {
         })
     }
 
+    /// The kept persistent targets per training size, as the decoder's
+    /// output they stand in for (`None` where none is kept).
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use hyperinterp_core::Sizes;
+    /// use hyperinterp_pareto::{Trainer, TrainerConfig};
+    /// let mut config = TrainerConfig { steps: 3, groups: 2, networks: 2, inputs: 16, progress: false, ..Default::default() };
+    /// config.sizes = vec![Sizes::new(2, 4)?];
+    /// config.hypernetwork.graph.layers = 1;
+    /// config.semi_amortised.from_step = 1;
+    /// config.semi_amortised.persistent = true;
+    /// config.semi_amortised.refinement.steps = 2;
+    /// let task = hyperinterp_l1::L1Task::default();
+    /// let mut trainer = Trainer::new(config, &task, &Device::default())?;
+    /// trainer.run(&task, None, None)?;
+    /// let targets = trainer.checkpoint()?.kept_targets(&Device::default())?;
+    /// assert_eq!(targets[0].as_ref().unwrap().weight.mean.dims(), [2, 2, 4, 2]);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn kept_targets(&self, device: &Device) -> Result<Vec<Option<Decoded>>> {
+        if self.targets.len() != self.config.sizes.len() {
+            return Err(corrupt("target count does not match the training sizes"));
+        }
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(k, parts)| {
+                parts
+                    .as_deref()
+                    .map(|parts| decoded_from_parts(parts, &self.config, k, device))
+                    .transpose()
+            })
+            .collect()
+    }
+
     /// Writes the checkpoint atomically (a crash never leaves a partial file).
     pub fn save(&self, path: &Path) -> Result<()> {
         write_atomic(path, &self.to_bytes()?)
@@ -232,4 +275,70 @@ impl Checkpoint {
         })?;
         Checkpoint::from_bytes(&bytes)
     }
+}
+
+/// A persistent target as its checkpoint parts ([`TARGET_PARTS`]).
+pub(crate) fn decoded_parts(decoded: &Decoded) -> Result<Vec<Vec<f32>>> {
+    let flat = |t: Tensor<1>| to_vec(&t, "targets");
+    Ok(vec![
+        flat(decoded.weight.mean.clone().flatten(0, 3))?,
+        flat(decoded.weight.log_std.clone().flatten(0, 3))?,
+        flat(decoded.bias.mean.clone().flatten(0, 2))?,
+        flat(decoded.bias.log_std.clone().flatten(0, 2))?,
+        flat(decoded.output_weight.mean.clone().flatten(0, 2))?,
+        flat(decoded.output_weight.log_std.clone().flatten(0, 2))?,
+        flat(decoded.output_bias.mean.clone().flatten(0, 1))?,
+        flat(decoded.output_bias.log_std.clone().flatten(0, 1))?,
+    ])
+}
+
+/// The inverse of [`decoded_parts`], for training size `k`; parts of the
+/// wrong number or length are an error.
+fn decoded_from_parts(
+    parts: &[Vec<f32>],
+    config: &TrainerConfig,
+    k: usize,
+    device: &Device,
+) -> Result<Decoded> {
+    check_target(parts, config, k)?;
+    let sizes = config.sizes[k];
+    let (groups, networks, m, n) = (config.groups, config.networks, sizes.m, sizes.n);
+    let [
+        w_mean,
+        w_log_std,
+        b_mean,
+        b_log_std,
+        a_mean,
+        a_log_std,
+        c_mean,
+        c_log_std,
+    ] = parts
+    else {
+        return Err(corrupt(format!(
+            "target {k} needs {} parts",
+            TARGET_PARTS.len()
+        )));
+    };
+    let tensor = |v: &Vec<f32>, shape: Vec<usize>| TensorData::new(v.clone(), shape);
+    let t4 = |v| Tensor::<4>::from_data(tensor(v, vec![groups, networks, m, n]), device);
+    let t3 = |v| Tensor::<3>::from_data(tensor(v, vec![groups, networks, m]), device);
+    let t2 = |v| Tensor::<2>::from_data(tensor(v, vec![groups, networks]), device);
+    Ok(Decoded {
+        weight: DecodedKind {
+            mean: t4(w_mean),
+            log_std: t4(w_log_std),
+        },
+        bias: DecodedKind {
+            mean: t3(b_mean),
+            log_std: t3(b_log_std),
+        },
+        output_weight: DecodedKind {
+            mean: t3(a_mean),
+            log_std: t3(a_log_std),
+        },
+        output_bias: DecodedKind {
+            mean: t2(c_mean),
+            log_std: t2(c_log_std),
+        },
+    })
 }

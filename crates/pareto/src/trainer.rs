@@ -12,14 +12,14 @@ use hyperinterp_core::{
 };
 use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{
-    Decoded, DecodedKind, HypernetworkConfig, MetricsLog, Noise, ParamAdam, RefinementConfig,
-    StepMetrics, calibrate, generate, progress_bar, refine, step_seed,
+    Decoded, HypernetworkConfig, MetricsLog, Noise, ParamAdam, RefinementConfig, StepMetrics,
+    calibrate, generate, progress_bar, refine, step_seed,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{AdamMoments, Checkpoint};
+use crate::checkpoint::{AdamMoments, Checkpoint, decoded_parts};
 use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
 
@@ -37,64 +37,6 @@ struct ShardResult {
     gradients: Vec<Option<Tensor<2>>>,
     sums: Vec<f32>,
     target: Option<Decoded>,
-}
-
-/// A persistent target as its checkpoint parts ([`crate::checkpoint::TARGET_PARTS`]).
-fn decoded_parts(decoded: &Decoded) -> Result<Vec<Vec<f32>>> {
-    let flat = |t: Tensor<1>| to_vec(&t, "targets");
-    Ok(vec![
-        flat(decoded.weight.mean.clone().flatten(0, 3))?,
-        flat(decoded.weight.log_std.clone().flatten(0, 3))?,
-        flat(decoded.bias.mean.clone().flatten(0, 2))?,
-        flat(decoded.bias.log_std.clone().flatten(0, 2))?,
-        flat(decoded.output_weight.mean.clone().flatten(0, 2))?,
-        flat(decoded.output_weight.log_std.clone().flatten(0, 2))?,
-        flat(decoded.output_bias.mean.clone().flatten(0, 1))?,
-        flat(decoded.output_bias.log_std.clone().flatten(0, 1))?,
-    ])
-}
-
-/// The inverse of [`decoded_parts`] (lengths were checked on loading).
-fn decoded_from_parts(
-    parts: Vec<Vec<f32>>,
-    config: &TrainerConfig,
-    sizes: Sizes,
-    device: &Device,
-) -> Result<Decoded> {
-    let (g, k, m, n) = (config.groups, config.networks, sizes.m, sizes.n);
-    let [
-        w_mean,
-        w_log_std,
-        b_mean,
-        b_log_std,
-        a_mean,
-        a_log_std,
-        c_mean,
-        c_log_std,
-    ]: [Vec<f32>; 8] = parts
-        .try_into()
-        .map_err(|_| CoreError::config("checkpoint", "a target needs 8 parts"))?;
-    let t4 = |v: Vec<f32>| Tensor::<4>::from_data(TensorData::new(v, [g, k, m, n]), device);
-    let t3 = |v: Vec<f32>| Tensor::<3>::from_data(TensorData::new(v, [g, k, m]), device);
-    let t2 = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [g, k]), device);
-    Ok(Decoded {
-        weight: DecodedKind {
-            mean: t4(w_mean),
-            log_std: t4(w_log_std),
-        },
-        bias: DecodedKind {
-            mean: t3(b_mean),
-            log_std: t3(b_log_std),
-        },
-        output_weight: DecodedKind {
-            mean: t3(a_mean),
-            log_std: t3(a_log_std),
-        },
-        output_bias: DecodedKind {
-            mean: t2(c_mean),
-            log_std: t2(c_log_std),
-        },
-    })
 }
 
 /// What is evaluated at every checkpoint: the phases over training time.
@@ -435,8 +377,9 @@ impl Trainer {
     /// Continues a run from a checkpoint, exactly where it stopped.
     pub fn from_checkpoint(checkpoint: Checkpoint, device: &Device) -> Result<Self> {
         let device = device.clone().autodiff();
+        checkpoint.config.validate()?;
+        let targets = checkpoint.kept_targets(&device)?;
         let config = checkpoint.config;
-        config.validate()?;
         let specs = config.pareto_catalogue();
         let tensor = |values: Vec<f32>| -> Tensor<2> {
             let len = values.len();
@@ -461,16 +404,6 @@ impl Trainer {
                 })
             })
             .collect();
-        let targets = checkpoint
-            .targets
-            .into_iter()
-            .zip(&config.sizes)
-            .map(|(parts, &sizes)| {
-                parts
-                    .map(|parts| decoded_from_parts(parts, &config, sizes, &device))
-                    .transpose()
-            })
-            .collect::<Result<Vec<_>>>()?;
         Ok(Trainer {
             targets,
             config,

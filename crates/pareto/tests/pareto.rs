@@ -382,6 +382,10 @@ fn persistent_targets_accumulate_and_travel_in_the_checkpoint() {
     assert!(persistent.iter().all(|m| m.pull.is_finite()));
     let saved = Checkpoint::load(&whole_dir.join("checkpoint.safetensors")).unwrap();
     assert!(saved.targets[0].is_some());
+    let mut truncated = saved.clone();
+    truncated.targets[0].as_mut().unwrap()[0].pop();
+    assert!(truncated.kept_targets(&device).is_err());
+    assert!(truncated.to_bytes().is_err());
 
     // Interrupted after the first pull and resumed: the same run, because
     // the kept targets are in the checkpoint...
