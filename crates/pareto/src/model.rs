@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ParetoConfig {
-    /// Smallest beta trained (> 0).
+    /// Smallest beta trained (> 0). Default 1e-7: the pudding lives at the
+    /// low end, and 1e-6 left it less of the grid.
     pub beta_min: f64,
     /// Largest beta trained.
     pub beta_max: f64,
@@ -30,7 +31,7 @@ pub struct ParetoConfig {
 impl Default for ParetoConfig {
     fn default() -> Self {
         ParetoConfig {
-            beta_min: 1e-6,
+            beta_min: 1e-7,
             beta_max: 1e-1,
             trunk_hidden: 32,
             features: 8,
