@@ -58,14 +58,23 @@ pub const TARGET_PARTS: [&str; 8] = [
     "output_bias_log_std",
 ];
 
-/// An error unless `parts` are size `k`'s [`TARGET_PARTS`], each of its length.
-fn check_target(parts: &[Vec<f32>], config: &TrainerConfig, k: usize) -> Result<()> {
-    let lengths = target_lengths(config, k);
-    if parts.len() != TARGET_PARTS.len() || parts.iter().zip(lengths).any(|(p, len)| p.len() != len)
+/// `parts` as size `k`'s [`TARGET_PARTS`], in order; an error unless there
+/// are eight, each of its length.
+fn check_target<'a>(
+    parts: &'a [Vec<f32>],
+    config: &TrainerConfig,
+    k: usize,
+) -> Result<&'a [Vec<f32>; 8]> {
+    let mismatch = || corrupt(format!("target {k} does not match its sizes"));
+    let parts: &[Vec<f32>; 8] = parts.try_into().map_err(|_| mismatch())?;
+    if parts
+        .iter()
+        .zip(target_lengths(config, k))
+        .any(|(p, len)| p.len() != len)
     {
-        return Err(corrupt(format!("target {k} does not match its sizes")));
+        return Err(mismatch());
     }
-    Ok(())
+    Ok(parts)
 }
 
 /// Each [`TARGET_PARTS`] entry's length for training size `k`.
@@ -300,9 +309,6 @@ fn decoded_from_parts(
     k: usize,
     device: &Device,
 ) -> Result<Decoded> {
-    check_target(parts, config, k)?;
-    let sizes = config.sizes[k];
-    let (groups, networks, m, n) = (config.groups, config.networks, sizes.m, sizes.n);
     let [
         w_mean,
         w_log_std,
@@ -312,13 +318,9 @@ fn decoded_from_parts(
         a_log_std,
         c_mean,
         c_log_std,
-    ] = parts
-    else {
-        return Err(corrupt(format!(
-            "target {k} needs {} parts",
-            TARGET_PARTS.len()
-        )));
-    };
+    ] = check_target(parts, config, k)?;
+    let sizes = config.sizes[k];
+    let (groups, networks, m, n) = (config.groups, config.networks, sizes.m, sizes.n);
     let tensor = |v: &Vec<f32>, shape: Vec<usize>| TensorData::new(v.clone(), shape);
     let t4 = |v| Tensor::<4>::from_data(tensor(v, vec![groups, networks, m, n]), device);
     let t3 = |v| Tensor::<3>::from_data(tensor(v, vec![groups, networks, m]), device);
