@@ -643,7 +643,7 @@ pub(crate) fn compute(
                 }
             }
         }
-        let (mut mean, mut second, mut z_moment, mut curvature) = (0.0, 0.0, 0.0, 0.0);
+        let (mut mean, mut z_moment, mut curvature) = (0.0, 0.0, 0.0);
         for ((g, &z), &weight) in scratch
             .unit_values
             .iter()
@@ -651,14 +651,22 @@ pub(crate) fn compute(
             .zip(&rule.weights)
         {
             mean += weight * g;
-            second += weight * g * g;
             z_moment += weight * g * z;
             curvature += weight * g * (z * z - 1.0);
         }
-        let variance = (second - mean * mean).max(0.0);
         // Stein: E[G v] = E[G'], the slope of the best linear fit in v,
-        // and E[G (v^2 - 1)] = E[G''].
-        let nonlinear = (variance - z_moment * z_moment).max(0.0).sqrt();
+        // and E[G (v^2 - 1)] = E[G'']. The nonlinear part is the residual of
+        // that fit, summed directly: as variance - slope^2 it cancels for
+        // nearly linear units, and the rounding then depended on the order
+        // of the unit's neurons.
+        let residual: f64 = scratch
+            .unit_values
+            .iter()
+            .zip(&rule.nodes)
+            .zip(&rule.weights)
+            .map(|((g, &z), &weight)| weight * (g - mean - z_moment * z).powi(2))
+            .sum();
+        let nonlinear = residual.sqrt();
         let linear = z_moment.abs();
         unit.curvature = curvature;
         unit.nonlinear_importance = nonlinear;
