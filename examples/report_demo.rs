@@ -208,6 +208,7 @@ fn run() -> Result<()> {
                 |(beta, generated, refined): (f64, f64, f64)| RefinementRow {
                     n: 8,
                     m: 24,
+                    trained: true,
                     beta,
                     networks: 4,
                     generated_free_energy: generated,

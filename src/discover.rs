@@ -75,12 +75,17 @@ impl Default for GeneralizationConfig {
 /// The amortisation gap: at a few betas and every trained size, generated
 /// networks are refined by gradient descent on the objective they were
 /// generated for (`hyperinterp_hvae::fit_posterior`, with the hypernetwork's
-/// priors), and labelled again.
+/// priors), and labelled again. Also at a few input sizes never trained on
+/// (`unseen_n`): at n = 2 and 3 and moderate beta the objective's optimum is
+/// double-sided (README, "the objective's own optimum at small n"), and the
+/// generator writes networks in its basin there, too imprecise to be
+/// labelled so until refined.
 ///
 /// ```
 /// let config: hyperinterp::discover::RefinementConfig =
 ///     toml::from_str("betas = [1e-6, 3e-3]\nsteps = 500").unwrap();
 /// assert_eq!((config.networks, config.steps), (4, 500)); // unnamed fields keep their defaults
+/// assert_eq!(config.unseen_n, [2, 3]);
 /// assert!(toml::from_str::<hyperinterp::discover::RefinementConfig>("fit = 1").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,6 +101,9 @@ pub struct RefinementConfig {
     pub learning_rate: f64,
     /// Weight draws from each refined posterior that are labelled.
     pub draws: usize,
+    /// Input sizes refined too although never trained on (at `m = 3n`, as
+    /// in the generalisation table); an `n` that was trained is skipped.
+    pub unseen_n: Vec<usize>,
 }
 
 impl Default for RefinementConfig {
@@ -106,6 +114,7 @@ impl Default for RefinementConfig {
             steps: 3000,
             learning_rate: 3e-2,
             draws: 16,
+            unseen_n: vec![2, 3],
         }
     }
 }
@@ -191,10 +200,18 @@ impl DiscoverConfig {
         config.refinement.networks = 1;
         config.refinement.steps = 10;
         config.refinement.draws = 4;
+        config.refinement.unseen_n = vec![2];
         config
     }
 
     /// Errors naming the first field out of range.
+    ///
+    /// ```
+    /// let mut config = hyperinterp::discover::DiscoverConfig::default();
+    /// assert!(config.validate().is_ok());
+    /// config.refinement.unseen_n = vec![2, 0];
+    /// assert!(config.validate().unwrap_err().to_string().contains("refinement.unseen_n"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         self.training.validate()?;
         require_at_least_one(&[
@@ -224,6 +241,12 @@ impl DiscoverConfig {
             return Err(CoreError::config(
                 "refinement.betas",
                 format!("each beta must be finite and > 0, got {beta}"),
+            ));
+        }
+        if self.refinement.unseen_n.contains(&0) {
+            return Err(CoreError::config(
+                "refinement.unseen_n",
+                "sizes must be at least 1",
             ));
         }
         if !self.refinement.betas.is_empty() {
@@ -549,9 +572,10 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     Ok(report)
 }
 
-/// The rows of [`RefinementConfig`]: per trained size and beta, the
-/// generated networks' free energy and labels, and the same after each was
-/// refined by `fit_posterior` at that beta with the hypernetwork's priors.
+/// The rows of [`RefinementConfig`]: per size (the trained ones, then the
+/// unseen ones) and beta, the generated networks' free energy and labels,
+/// and the same after each was refined by `fit_posterior` at that beta with
+/// the hypernetwork's priors.
 fn refinement_rows(
     config: &DiscoverConfig,
     generator: &Generator,
@@ -564,7 +588,13 @@ fn refinement_rows(
         config.training.hypernetwork.priors.clone(),
         config.training.seed,
     );
-    let sizes = &config.training.sizes;
+    let trained = &config.training.sizes;
+    let mut sizes = trained.clone();
+    for &n in &refinement.unseen_n {
+        if !sizes.iter().any(|size| size.n == n) {
+            sizes.push(Sizes::new(n, 3 * n)?);
+        }
+    }
     let bar = hyperinterp_hvae::progress_bar(
         sizes.len() * refinement.betas.len() * refinement.networks,
         config.training.progress,
@@ -606,6 +636,7 @@ fn refinement_rows(
             rows.push(RefinementRow {
                 n: size.n,
                 m: size.m,
+                trained: trained.contains(&size),
                 beta,
                 networks: networks.len(),
                 generated_free_energy: generated_free_energy / count,
@@ -794,8 +825,9 @@ pub fn summary(report: &Report) -> String {
             )
         };
         text.push_str(&format!(
-            "refined, n = {}, beta {:.0e}: free energy {:.4} -> {:.4}, {} -> {}\n",
+            "refined, n = {}{}, beta {:.0e}: free energy {:.4} -> {:.4}, {} -> {}\n",
             row.n,
+            if row.trained { "" } else { " (never trained)" },
             row.beta,
             row.generated_free_energy,
             row.refined_free_energy,

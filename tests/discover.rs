@@ -89,10 +89,26 @@ fn quick_discover_writes_a_complete_report() {
     assert!(report.generalization.iter().any(|r| !r.trained && r.n < 3));
     assert!(json["adam_baseline"]["nmse"].as_f64().unwrap() < 1.0);
     assert!(!report.representatives.is_empty());
-    // The amortisation gap: one row per trained size and refinement beta.
+    // The amortisation gap: one row per trained size and refinement beta,
+    // then per unseen size (the quick config's n = 2) and beta.
+    assert_eq!(config.refinement.unseen_n, [2]);
     assert_eq!(
         report.refinement.len(),
-        config.training.sizes.len() * config.refinement.betas.len()
+        (config.training.sizes.len() + 1) * config.refinement.betas.len()
+    );
+    for row in &report.refinement {
+        let trained = config
+            .training
+            .sizes
+            .iter()
+            .any(|size| size.n == row.n && size.m == row.m);
+        assert_eq!(row.trained, trained, "n = {}", row.n);
+    }
+    assert!(
+        report
+            .refinement
+            .iter()
+            .any(|row| !row.trained && row.n == 2 && row.m == 6)
     );
     for row in &report.refinement {
         assert_eq!(row.networks, config.refinement.networks);

@@ -328,8 +328,13 @@ pub struct SizePhases {
 /// the drop in free energy is what a better-trained generator could gain.
 ///
 /// ```
-/// let row = hyperinterp_report::RefinementRow { n: 8, m: 24, beta: 1e-6, networks: 4, generated_free_energy: 0.07, refined_free_energy: 0.005, ..Default::default() };
+/// let row = hyperinterp_report::RefinementRow { n: 8, m: 24, trained: true, beta: 1e-6, networks: 4, generated_free_energy: 0.07, refined_free_energy: 0.005, ..Default::default() };
 /// assert_eq!(serde_json::to_value(&row).unwrap()["networks"], 4);
+/// // Reports written before `trained` existed held trained sizes only.
+/// let mut old = serde_json::to_value(&row).unwrap();
+/// old.as_object_mut().unwrap().remove("trained");
+/// let read: hyperinterp_report::RefinementRow = serde_json::from_value(old).unwrap();
+/// assert!(read.trained);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefinementRow {
@@ -337,6 +342,10 @@ pub struct RefinementRow {
     pub n: usize,
     /// Hidden width.
     pub m: usize,
+    /// Whether the generator was trained at this size (rows of reports
+    /// written before this field are all trained sizes).
+    #[serde(default = "trained_by_default")]
+    pub trained: bool,
     /// The beta the networks were generated and refined at.
     #[serde(deserialize_with = "number_or_nan")]
     pub beta: f64,
@@ -358,6 +367,10 @@ pub struct RefinementRow {
     pub generated_fractions: Fractions,
     /// Labels of weight draws from the refined posteriors.
     pub refined_fractions: Fractions,
+}
+
+fn trained_by_default() -> bool {
+    true
 }
 
 fn default_title() -> String {

@@ -99,6 +99,7 @@ fn sample_report() -> Report {
         refinement: vec![RefinementRow {
             n: 8,
             m: 24,
+            trained: true,
             beta: 1e-6,
             networks: 4,
             generated_free_energy: 0.07,
