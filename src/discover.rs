@@ -101,8 +101,9 @@ pub struct RefinementConfig {
     pub learning_rate: f64,
     /// Weight draws from each refined posterior that are labelled.
     pub draws: usize,
-    /// Input sizes refined too although never trained on (at `m = 3n`, as
-    /// in the generalisation table); an `n` that was trained is skipped.
+    /// Input sizes refined too although never trained on (at the trained
+    /// width ratio, as in the generalisation table; `m = 3n` by default); an
+    /// `n` that was trained is skipped.
     pub unseen_n: Vec<usize>,
 }
 
@@ -226,11 +227,13 @@ impl DiscoverConfig {
                 "must be finite and >= 0",
             ));
         }
-        if self.generalization.n.contains(&0) {
-            return Err(CoreError::config(
-                "generalization.n",
-                "sizes must be at least 1",
-            ));
+        for (field, sizes) in [
+            ("generalization.n", &self.generalization.n),
+            ("refinement.unseen_n", &self.refinement.unseen_n),
+        ] {
+            if sizes.contains(&0) {
+                return Err(CoreError::config(field, "sizes must be at least 1"));
+            }
         }
         if let Some(beta) = self
             .refinement
@@ -241,12 +244,6 @@ impl DiscoverConfig {
             return Err(CoreError::config(
                 "refinement.betas",
                 format!("each beta must be finite and > 0, got {beta}"),
-            ));
-        }
-        if self.refinement.unseen_n.contains(&0) {
-            return Err(CoreError::config(
-                "refinement.unseen_n",
-                "sizes must be at least 1",
             ));
         }
         if !self.refinement.betas.is_empty() {
@@ -310,9 +307,6 @@ impl DiscoverConfig {
             trained_n.iter().copied().min().unwrap_or(1),
             trained_n.iter().copied().max().unwrap_or(1),
         );
-        let ratio = trained.iter().map(|s| s.m as f64 / s.n as f64).sum::<f64>()
-            / trained.len().max(1) as f64;
-        let width = |n: usize| ((n as f64 * ratio).round() as usize).max(1);
         let unseen_n: Vec<usize> = if self.generalization.n.is_empty() {
             let mut n: Vec<usize> = vec![low.saturating_sub(1).max(1), high + 2, high + 4];
             n.extend((low..high).filter(|k| !trained_n.contains(k)));
@@ -342,11 +336,15 @@ impl DiscoverConfig {
             m
         };
         let mut sizes: Vec<(Sizes, bool)> = trained.iter().map(|&s| (s, true)).collect();
-        sizes.extend(
-            unseen_n
-                .into_iter()
-                .map(|n| (Sizes { n, m: width(n) }, false)),
-        );
+        sizes.extend(unseen_n.into_iter().map(|n| {
+            (
+                Sizes {
+                    n,
+                    m: self.unseen_width(n),
+                },
+                false,
+            )
+        }));
         sizes.extend(
             other_m
                 .into_iter()
@@ -354,6 +352,15 @@ impl DiscoverConfig {
                 .map(|m| (Sizes { n: high, m }, false)),
         );
         sizes
+    }
+
+    /// The width of an input size `n` that was not trained on: `n` times the
+    /// mean trained width ratio `m / n`.
+    fn unseen_width(&self, n: usize) -> usize {
+        let trained = &self.training.sizes;
+        let ratio = trained.iter().map(|s| s.m as f64 / s.n as f64).sum::<f64>()
+            / trained.len().max(1) as f64;
+        ((n as f64 * ratio).round() as usize).max(1)
     }
 }
 
@@ -592,7 +599,7 @@ fn refinement_rows(
     let mut sizes = trained.clone();
     for &n in &refinement.unseen_n {
         if !sizes.iter().any(|size| size.n == n) {
-            sizes.push(Sizes::new(n, 3 * n)?);
+            sizes.push(Sizes::new(n, config.unseen_width(n))?);
         }
     }
     let bar = hyperinterp_hvae::progress_bar(
