@@ -13,7 +13,7 @@
 //! reach measures the amortisation gap, and their labels before and after
 //! say which algorithm's basin the generator wrote them in.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--priors 1,1,1,1] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use hyperinterp::core::{Beta, CoreError, Mlp, Result, Sign, Sizes, Task};
-use hyperinterp::hvae::{PosteriorFitConfig, fit_posterior, progress_bar};
+use hyperinterp::hvae::{PosteriorFitConfig, PriorScales, fit_posterior, progress_bar};
 use hyperinterp::l1::{
     AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
     spread_out_pudding, train_adam,
@@ -62,6 +62,13 @@ struct Args {
     /// Seed of the fits' draws (and of the Adam start).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The weight prior's scales `weight,bias,output_weight,output_bias`
+    /// (`hyperinterp_hvae::PriorScales`: sigma0 of W is weight/sqrt(n), of
+    /// b is bias, of a is output_weight/sqrt(m), of c is output_bias·n):
+    /// which algorithm the objective prefers depends on what it prices.
+    /// Default: the checkpoint's priors with `--checkpoint`, else 1,1,1,1.
+    #[arg(long, value_delimiter = ',')]
+    priors: Option<Vec<f64>>,
     /// Output folder.
     #[arg(long, default_value = "runs/description_length")]
     out: PathBuf,
@@ -143,12 +150,6 @@ fn main_result(args: Args) -> Result<()> {
         ("convexity", convexity(n, m, &ConvexityConfig::default())?),
         ("adam", train_adam(&task, sizes, &adam, &device)?.mlp),
     ];
-    let config = PosteriorFitConfig {
-        steps: args.steps,
-        learning_rate: args.learning_rate,
-        seed: args.seed,
-        ..Default::default()
-    };
     let classifier = Classifier::default();
     let label_of = |network: &Mlp, nmse: f64| -> Result<String> {
         Ok(classifier
@@ -172,6 +173,39 @@ fn main_result(args: Args) -> Result<()> {
     let generator = match &args.checkpoint {
         Some(path) => Some(Generator::load(path, &device)?),
         None => None,
+    };
+    // A generated start's own free energy is priced under its model's priors,
+    // so by default the fits use those too.
+    let model_priors = generator
+        .as_ref()
+        .map(|g| g.config().hypernetwork.priors.clone());
+    let priors = match args.priors.as_deref() {
+        None => model_priors.clone().unwrap_or_default(),
+        Some(&[weight, bias, output_weight, output_bias]) => PriorScales {
+            weight,
+            bias,
+            output_weight,
+            output_bias,
+        },
+        Some(_) => {
+            return Err(CoreError::config(
+                "--priors",
+                "four scales are needed: weight,bias,output_weight,output_bias",
+            ));
+        }
+    };
+    if model_priors.is_some_and(|model| model != priors) {
+        eprintln!(
+            "note: --priors differ from the checkpoint's; the generated starts' own free \
+             energy is priced under the checkpoint's, their fits under --priors"
+        );
+    }
+    let config = PosteriorFitConfig {
+        priors,
+        steps: args.steps,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        ..Default::default()
     };
     let per_beta = fixed_starts.len() + generator.as_ref().map_or(0, |_| args.generated);
     let bar = progress_bar(args.betas.len() * per_beta, true);
