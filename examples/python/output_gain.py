@@ -30,7 +30,9 @@ def main(path, inputs=16384, seed=0):
         w, b, a = np.array(net["w"]), np.array(net["b"]), np.array(net["a"])
         x = rng.standard_normal((inputs, net["n"]))
         target = np.abs(x).sum(axis=1)
-        output = ACTIVATIONS[net["activation"]](x @ w.T + b) @ a + net["c"]
+        # The format lets the activation be absent, meaning swish.
+        activation = ACTIVATIONS[net.get("activation", "swish")]
+        output = activation(x @ w.T + b) @ a + net["c"]
         design = np.stack([output, np.ones_like(output)], axis=1)
         (scale, offset), *_ = np.linalg.lstsq(design, target, rcond=None)
         variance = target.var()
