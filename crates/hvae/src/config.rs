@@ -78,6 +78,66 @@ impl PriorScales {
     }
 }
 
+/// The prior the weight KL is measured against, per kind of generated
+/// parameter, as a multiple of [`PriorScales`]' std: `N(0, (width *
+/// sigma0)^2)`. The decoder still writes in units of `sigma0`, so changing a
+/// width reprices the networks without moving them; that is what lets a
+/// training schedule widen the prior mid-run (`hyperinterp_pareto`'s
+/// `prior_widening`). All 1 (the default): the KL is against `sigma0` itself.
+///
+/// ```
+/// let widths: hyperinterp_hvae::PriorWidths = serde_json::from_str(r#"{"weight": 10.0}"#).unwrap();
+/// assert_eq!((widths.weight, widths.bias), (10.0, 1.0));
+/// assert!((widths.towards(0.5).weight - 10f64.sqrt()).abs() < 1e-12); // geometric, from all 1
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PriorWidths {
+    /// Of `W_ji`.
+    pub weight: f64,
+    /// Of `b_j`.
+    pub bias: f64,
+    /// Of `a_j`.
+    pub output_weight: f64,
+    /// Of `c`.
+    pub output_bias: f64,
+}
+
+impl Default for PriorWidths {
+    fn default() -> Self {
+        PriorWidths {
+            weight: 1.0,
+            bias: 1.0,
+            output_weight: 1.0,
+            output_bias: 1.0,
+        }
+    }
+}
+
+impl PriorWidths {
+    /// The widths a fraction `t` of the way (geometrically) from all 1 to
+    /// these: `width^t`, with `t` clamped to `[0, 1]`.
+    pub fn towards(&self, t: f64) -> PriorWidths {
+        let t = t.clamp(0.0, 1.0);
+        PriorWidths {
+            weight: self.weight.powf(t),
+            bias: self.bias.powf(t),
+            output_weight: self.output_weight.powf(t),
+            output_bias: self.output_bias.powf(t),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        require_positive(&[
+            ("kl_prior_widths.weight", self.weight),
+            ("kl_prior_widths.bias", self.bias),
+            ("kl_prior_widths.output_weight", self.output_weight),
+            ("kl_prior_widths.output_bias", self.output_bias),
+        ])?;
+        Ok(())
+    }
+}
+
 /// The whole hypernetwork's configuration.
 ///
 /// ```
@@ -94,8 +154,10 @@ pub struct HypernetworkConfig {
     pub graph: GraphTransformerConfig,
     /// Width of the latent drawn at every node after each layer.
     pub latent_width: usize,
-    /// Priors of the generated weights.
+    /// Priors of the generated weights, and the decoder's units.
     pub priors: PriorScales,
+    /// The weight KL's prior as multiples of `priors` (all 1 by default).
+    pub kl_prior_widths: PriorWidths,
     /// Standard deviation of the generated weights at initialisation, as a
     /// fraction of their prior's: low, so that weight noise does not serve as
     /// free random features before the networks have structure (DESIGN.md §7).
@@ -110,6 +172,7 @@ impl Default for HypernetworkConfig {
             graph: GraphTransformerConfig::default(),
             latent_width: 4,
             priors: PriorScales::default(),
+            kl_prior_widths: PriorWidths::default(),
             initial_weight_std: 0.1,
             activation: Activation::Swish,
         }
@@ -124,6 +187,7 @@ impl HypernetworkConfig {
             return Err(CoreError::config("latent_width", "must be at least 1"));
         }
         self.priors.validate()?;
+        self.kl_prior_widths.validate()?;
         if !(self.initial_weight_std.is_finite()
             && self.initial_weight_std > 0.0
             && self.initial_weight_std <= 1.0)

@@ -36,9 +36,11 @@ pub mod model;
 pub mod posterior;
 pub mod train;
 
-pub use config::{HypernetworkConfig, PriorScales, PriorSigmas};
+pub use config::{HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths};
 pub use hypernetwork::{Hypernetwork, calibrate};
-pub use model::{Decoded, DecodedKind, Generation, Noise, catalogue, generate, standard_normal_kl};
+pub use model::{
+    Decoded, DecodedKind, Generation, Noise, catalogue, generate, normal_kl, standard_normal_kl,
+};
 pub use posterior::{PosteriorFit, PosteriorFitConfig, RefinementConfig, fit_posterior, refine};
 pub use train::{
     MetricsLog, ParamAdam, StepMetrics, TrainingConfig, progress_bar, step_seed, train_fixed_beta,

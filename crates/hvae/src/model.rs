@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::HypernetworkConfig;
+use crate::config::{HypernetworkConfig, PriorWidths};
 
 /// Log-std bounds (in prior units) that keep `exp` and the KL finite.
 const MIN_LOG_STD: f64 = -9.0;
@@ -238,6 +238,27 @@ pub fn standard_normal_kl<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>) -
     (log_std.clone() * 2.0).exp() * 0.5 + mean.powf_scalar(2.0) * 0.5 - log_std - 0.5
 }
 
+/// KL of `N(mean, exp(log_std)^2)` against `N(0, width^2)`, elementwise, in
+/// nats: the standard normal KL of both rescaled by `1 / width`, as KL does
+/// not change when both distributions are scaled alike.
+///
+/// ```
+/// use burn::tensor::{Device, Tensor};
+/// let d = Device::default();
+/// // A posterior equal to the prior costs nothing; the standard prior's mean-10 point is cheap under width 10.
+/// let kl = hyperinterp_hvae::normal_kl(Tensor::<1>::from_floats([0.0, 10.0], &d), Tensor::<1>::from_floats([10f32.ln(), 0.0], &d), 10.0);
+/// let kl = hyperinterp_core::to_vec(&kl, "kl")?;
+/// assert!(kl[0].abs() < 1e-6);
+/// assert!((kl[1] - (0.5 * 1.01 - 0.5 + 10f32.ln())).abs() < 1e-5);
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+pub fn normal_kl<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>, width: f64) -> Tensor<D> {
+    if width == 1.0 {
+        return standard_normal_kl(mean, log_std);
+    }
+    standard_normal_kl(mean / width, log_std - width.ln())
+}
+
 /// Sums every axis after the first two: `[G, N, ...]` → `[G, N]` (a `[G, N]` tensor stays as it is).
 fn per_network<const D: usize>(t: Tensor<D>) -> Tensor<2> {
     let [g, n] = [t.dims()[0], t.dims()[1]];
@@ -339,15 +360,16 @@ impl Decoded {
         .flatten(0, 1)
     }
 
-    /// Each network's weight KL (its description length, nats), `[G N]`.
-    pub fn weight_kl(&self) -> Tensor<1> {
-        fn part<const D: usize>(kind: &DecodedKind<D>) -> Tensor<2> {
-            per_network(standard_normal_kl(kind.mean.clone(), kind.log_std.clone()))
+    /// Each network's weight KL (its description length, nats), `[G N]`,
+    /// against the priors widened by `widths` ([`PriorWidths`]).
+    pub fn weight_kl(&self, widths: &PriorWidths) -> Tensor<1> {
+        fn part<const D: usize>(kind: &DecodedKind<D>, width: f64) -> Tensor<2> {
+            per_network(normal_kl(kind.mean.clone(), kind.log_std.clone(), width))
         }
-        (part(&self.weight)
-            + part(&self.bias)
-            + part(&self.output_weight)
-            + part(&self.output_bias))
+        (part(&self.weight, widths.weight)
+            + part(&self.bias, widths.bias)
+            + part(&self.output_weight, widths.output_weight)
+            + part(&self.output_bias, widths.output_bias))
         .flatten(0, 1)
     }
 
@@ -542,7 +564,8 @@ pub(crate) fn encode_and_decode(
 ///
 /// Every generated weight is `sigma0 · (mean + exp(log_std) · eps)` with the
 /// decoder's mean and log-std in prior units; its KL against `N(0, sigma0^2)`
-/// is summed into the weight KL, the network's description length.
+/// (widened by `config.kl_prior_widths`) is summed into the weight KL, the
+/// network's description length.
 ///
 /// ```
 /// use burn::tensor::Device;
@@ -568,7 +591,7 @@ pub fn generate(set: &ParamSet, config: &HypernetworkConfig, noise: &Noise) -> R
     let sample3 = |kind: &DecodedKind<3>, eps: &Tensor<3>| {
         kind.mean.clone() + kind.log_std.clone().exp() * eps.clone()
     };
-    let weight_kl = decoded.weight_kl();
+    let weight_kl = decoded.weight_kl(&config.kl_prior_widths);
     let c_sampled = decoded.output_bias.mean.clone()
         + decoded.output_bias.log_std.clone().exp() * noise.output_bias.clone();
     let sampled = networks_in_prior_units(

@@ -19,8 +19,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{HypernetworkConfig, PriorScales, PriorSigmas};
-use crate::model::{Decoded, DecodedKind, standard_normal_kl};
+use crate::config::{HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths};
+use crate::model::{Decoded, DecodedKind, normal_kl};
 
 /// The same bounds on the log-std (in prior units) as the hypernetwork's decoder.
 const MIN_LOG_STD: f64 = -9.0;
@@ -149,10 +149,11 @@ fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Devi
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 
-/// KL of each of `B` posteriors, summed over everything after the first axis.
-fn kl_per_network<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>) -> Tensor<1> {
+/// KL of each of `B` posteriors against the prior widened by `width`, summed
+/// over everything after the first axis.
+fn kl_per_network<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>, width: f64) -> Tensor<1> {
     let batch = mean.dims()[0];
-    standard_normal_kl(mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD))
+    normal_kl(mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD), width)
         .reshape([batch as i32, -1])
         .sum_dim(1)
         .reshape([batch])
@@ -164,14 +165,19 @@ impl Posterior {
         self.c_mean.dims()[0]
     }
 
-    /// KL of each network's posterior against the priors, `[B]`.
-    fn kl(&self) -> Tensor<1> {
-        kl_per_network(self.w_mean.val(), self.w_log_std.val())
-            + kl_per_network(self.b_mean.val(), self.b_log_std.val())
-            + kl_per_network(self.a_mean.val(), self.a_log_std.val())
+    /// KL of each network's posterior against the priors widened by `widths`, `[B]`.
+    fn kl(&self, widths: &PriorWidths) -> Tensor<1> {
+        kl_per_network(self.w_mean.val(), self.w_log_std.val(), widths.weight)
+            + kl_per_network(self.b_mean.val(), self.b_log_std.val(), widths.bias)
+            + kl_per_network(
+                self.a_mean.val(),
+                self.a_log_std.val(),
+                widths.output_weight,
+            )
             + kl_per_network::<2>(
                 self.c_mean.val().unsqueeze_dim(1),
                 self.c_log_std.val().unsqueeze_dim(1),
+                widths.output_bias,
             )
     }
 
@@ -234,6 +240,15 @@ impl Posterior {
     }
 }
 
+/// What a descent's networks are made of and priced against: the priors'
+/// stds at their size (the posterior's units), the KL's widths on those
+/// priors, and the activation.
+struct Pricing {
+    sigmas: PriorSigmas,
+    widths: PriorWidths,
+    activation: Activation,
+}
+
 /// Minimises the sum over the batch of `mean NMSE over draws + beta_b · KL_b`
 /// with Adam: each network's posterior on its own, since Adam's update is
 /// per parameter and the networks share nothing. Weight draws come from a
@@ -241,12 +256,16 @@ impl Posterior {
 fn descend(
     task: &impl Task,
     mut posterior: Posterior,
-    sigmas: &PriorSigmas,
+    pricing: &Pricing,
     betas: &[f64],
-    activation: Activation,
     descent: &RefinementConfig,
     seed: u64,
 ) -> Result<(Posterior, ChaCha8Rng)> {
+    let Pricing {
+        sigmas,
+        widths,
+        activation,
+    } = pricing;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let batch = posterior.batch();
     let device = posterior.w_mean.device();
@@ -258,7 +277,7 @@ fn descend(
     let mut optimizer = AdamConfig::new().init();
     let warmup = (descent.steps / 20).max(1);
     for step in 0..descent.steps {
-        let networks = posterior.networks(sigmas, descent.draws, &mut rng, activation)?;
+        let networks = posterior.networks(sigmas, descent.draws, &mut rng, *activation)?;
         let inputs = task.input_tensor(
             batch * descent.draws,
             descent.inputs,
@@ -271,7 +290,7 @@ fn descend(
             .reshape([batch, descent.draws])
             .mean_dim(1)
             .reshape([batch]);
-        let loss = (nmse + posterior.kl() * betas.clone()).sum();
+        let loss = (nmse + posterior.kl(widths) * betas.clone()).sum();
         let value = to_vec(&loss, "loss")?[0];
         if !value.is_finite() {
             return Err(CoreError::NonFinite {
@@ -345,9 +364,12 @@ pub fn fit_posterior(
     let (posterior, mut rng) = descend(
         task,
         posterior,
-        &sigmas,
+        &Pricing {
+            sigmas,
+            widths: PriorWidths::default(),
+            activation: start.activation,
+        },
         &[beta.value()],
-        start.activation,
         &descent,
         config.seed,
     )?;
@@ -369,7 +391,7 @@ pub fn fit_posterior(
         .collect();
     let nmse_sampled = sampled_nmse.iter().sum::<f64>() / sampled_nmse.len() as f64;
     let sampled = sampled.to_mlps()?;
-    let kl = f64::from(to_vec(&posterior.kl(), "KL")?[0]);
+    let kl = f64::from(to_vec(&posterior.kl(&PriorWidths::default()), "KL")?[0]);
     // The mean and std of every parameter, back in the network's units.
     let host = |values: Tensor<1>, sigma: f64| -> Result<Vec<f32>> {
         let values = to_vec(&values, "posterior")?;
@@ -515,9 +537,12 @@ pub fn refine(
     let (p, _) = descend(
         task,
         posterior,
-        &sigmas,
+        &Pricing {
+            sigmas,
+            widths: config.kl_prior_widths,
+            activation: config.activation,
+        },
         betas,
-        config.activation,
         refinement,
         seed,
     )?;

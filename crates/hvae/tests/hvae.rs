@@ -3,7 +3,11 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, Sizes, Task, to_vec};
-use hyperinterp_hvae::{Hypernetwork, HypernetworkConfig, Noise, TrainingConfig, train_fixed_beta};
+use hyperinterp_graph_transformer::ParamSet;
+use hyperinterp_hvae::{
+    Hypernetwork, HypernetworkConfig, Noise, PriorWidths, TrainingConfig, catalogue, generate,
+    train_fixed_beta,
+};
 use hyperinterp_l1::{L1Task, NanTargets};
 
 fn device() -> Device {
@@ -180,6 +184,52 @@ fn seeds_decide_the_networks() {
     assert_eq!(generate(1, 2), generate(1, 2));
     assert_ne!(generate(1, 2), generate(1, 3));
     assert_ne!(generate(1, 2), generate(4, 2));
+}
+
+#[test]
+fn a_wider_kl_prior_reprices_the_networks_without_moving_them() {
+    let device = device();
+    let sizes = Sizes::new(3, 6).unwrap();
+    let narrow = small_config();
+    let wide = HypernetworkConfig {
+        kl_prior_widths: PriorWidths {
+            weight: 10.0,
+            ..Default::default()
+        },
+        ..narrow.clone()
+    };
+    let set = ParamSet::initialise(&catalogue(&narrow), 1, 3, &device).unwrap();
+    let noise = Noise::draw(&narrow, 1, 4, sizes, 5, &device).unwrap();
+    let (a, b) = (
+        generate(&set, &narrow, &noise).unwrap(),
+        generate(&set, &wide, &noise).unwrap(),
+    );
+    assert_eq!(
+        a.networks.sampled.to_mlps().unwrap(),
+        b.networks.sampled.to_mlps().unwrap()
+    );
+    // Only W's term changes: per weight, (mean^2 + std^2) / 2 · (1/100 - 1) + ln 10.
+    let mean = to_vec(&a.decoded.weight.mean, "mean").unwrap();
+    let log_std = to_vec(&a.decoded.weight.log_std, "log std").unwrap();
+    let per_network = mean.len() / 4;
+    let (kl_narrow, kl_wide) = (
+        to_vec(&a.networks.kl.weight, "kl").unwrap(),
+        to_vec(&b.networks.kl.weight, "kl").unwrap(),
+    );
+    for k in 0..4 {
+        let expected: f64 = (k * per_network..(k + 1) * per_network)
+            .map(|i| {
+                let second_moment =
+                    f64::from(mean[i]).powi(2) + (2.0 * f64::from(log_std[i])).exp();
+                second_moment / 2.0 * (0.01 - 1.0) + 10f64.ln()
+            })
+            .sum();
+        let found = f64::from(kl_wide[k] - kl_narrow[k]);
+        assert!(
+            (found - expected).abs() < 1e-3 * expected.abs().max(1.0),
+            "network {k}: {found} vs {expected}"
+        );
+    }
 }
 
 fn training(steps: usize, sizes: Sizes) -> TrainingConfig {

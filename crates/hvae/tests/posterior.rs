@@ -115,7 +115,7 @@ fn refining_what_the_decoder_wrote_lowers_each_networks_own_objective() {
             "nmse",
         )
         .unwrap();
-        let kl = to_vec(&d.weight_kl(), "kl").unwrap();
+        let kl = to_vec(&d.weight_kl(&config.kl_prior_widths), "kl").unwrap();
         (nmse, kl)
     };
     let ((nmse_before, kl_before), (nmse_after, kl_after)) = (score(&decoded), score(&refined));

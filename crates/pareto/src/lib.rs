@@ -38,4 +38,6 @@ pub mod trainer;
 pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint, TARGET_PARTS};
 pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator, LabelWeights};
 pub use model::{ParetoConfig, catalogue, hypernetwork_params};
-pub use trainer::{EvaluationConfig, RunFiles, SemiAmortisedConfig, Trainer, TrainerConfig};
+pub use trainer::{
+    EvaluationConfig, PriorWideningConfig, RunFiles, SemiAmortisedConfig, Trainer, TrainerConfig,
+};

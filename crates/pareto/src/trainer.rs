@@ -125,6 +125,35 @@ pub struct TrainerConfig {
     pub shards: usize,
     /// Semi-amortised training (on from step 2000, every step).
     pub semi_amortised: SemiAmortisedConfig,
+    /// When the weight KL's prior widens to `hypernetwork.kl_prior_widths`
+    /// (which are all 1 by default, so nothing widens).
+    pub prior_widening: PriorWideningConfig,
+}
+
+/// A prior that widens during training: before `from_step` the weight KL is
+/// against `hypernetwork.priors` themselves; over the next `steps` steps its
+/// widths grow geometrically to `hypernetwork.kl_prior_widths`, and stay
+/// there (the evaluations price at those). The decoder writes in the
+/// priors' units throughout, so the networks do not jump; only their price
+/// changes. Why: under a 10x wider input-weight prior the objective prefers
+/// double-sided at the lowest betas, but trained with it from the start the
+/// generator reaches it slowly; this lets the narrow prior's phases form first.
+///
+/// ```
+/// use hyperinterp_pareto::{PriorWideningConfig, TrainerConfig};
+/// let mut config = TrainerConfig { prior_widening: PriorWideningConfig { from_step: 100, steps: 100 }, ..Default::default() };
+/// config.hypernetwork.kl_prior_widths.weight = 100.0;
+/// assert_eq!(config.hypernetwork_at(50).kl_prior_widths.weight, 1.0);
+/// assert!((config.hypernetwork_at(150).kl_prior_widths.weight - 10.0).abs() < 1e-9);
+/// assert_eq!(config.hypernetwork_at(200).kl_prior_widths.weight, 100.0);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PriorWideningConfig {
+    /// The step at which the widening starts.
+    pub from_step: usize,
+    /// Steps over which it widens (0: all at once at `from_step`).
+    pub steps: usize,
 }
 
 /// Semi-amortised training: on its steps, each generated network's posterior
@@ -220,6 +249,7 @@ impl Default for TrainerConfig {
             progress: true,
             shards: 2,
             semi_amortised: SemiAmortisedConfig::default(),
+            prior_widening: PriorWideningConfig::default(),
         }
     }
 }
@@ -285,6 +315,23 @@ impl TrainerConfig {
             (step - self.kl_free_steps) as f64 / self.kl_warmup_steps as f64
         } else {
             1.0
+        }
+    }
+
+    /// The hypernetwork's configuration at `step`: the KL's prior widths as
+    /// [`PriorWideningConfig`] schedules them.
+    pub fn hypernetwork_at(&self, step: usize) -> HypernetworkConfig {
+        let widening = &self.prior_widening;
+        let progress = if step < widening.from_step {
+            0.0
+        } else if widening.steps == 0 {
+            1.0
+        } else {
+            (step - widening.from_step) as f64 / widening.steps as f64
+        };
+        HypernetworkConfig {
+            kl_prior_widths: self.hypernetwork.kl_prior_widths.towards(progress),
+            ..self.hypernetwork.clone()
         }
     }
 
@@ -490,6 +537,7 @@ impl Trainer {
         let betas = config.step_betas(step);
         let sizes = config.step_sizes(step);
         let hyper_specs = config.hypernetwork_catalogue();
+        let hypernetwork = config.hypernetwork_at(step);
         let (groups, networks) = (config.groups, config.networks);
         let pulls = config.semi_amortised.is_active(step);
         let size_index = config.sizes.iter().position(|&s| s == sizes).unwrap_or(0);
@@ -548,7 +596,7 @@ impl Trainer {
                 &config.pareto,
                 &betas[start..start + len],
             )?;
-            let generation = generate(&set, &config.hypernetwork, &noise.groups(start, len))?;
+            let generation = generate(&set, &hypernetwork, &noise.groups(start, len))?;
             let generated = &generation.networks;
             let rows = (start * networks, len * networks);
             let nmse = task.nmse(&generated.sampled, inputs.clone().narrow(0, rows.0, rows.1));
@@ -565,7 +613,7 @@ impl Trainer {
                     task,
                     from.as_ref().unwrap_or(&generation.decoded),
                     &betas,
-                    &config.hypernetwork,
+                    &hypernetwork,
                     &config.semi_amortised.refinement,
                     step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
                 )?;

@@ -8,7 +8,9 @@ use hyperinterp_core::{CoreError, Sizes};
 use hyperinterp_hvae::RefinementConfig;
 use hyperinterp_hvae::StepMetrics;
 use hyperinterp_l1::{L1Task, NanTargets};
-use hyperinterp_pareto::{Checkpoint, Generator, SemiAmortisedConfig, Trainer, TrainerConfig};
+use hyperinterp_pareto::{
+    Checkpoint, Generator, PriorWideningConfig, SemiAmortisedConfig, Trainer, TrainerConfig,
+};
 
 fn device() -> Device {
     #[allow(deprecated)]
@@ -139,6 +141,10 @@ fn bad_configurations_name_the_field() {
         ("groups", Box::new(|c| c.groups = 0)),
         ("networks", Box::new(|c| c.networks = 0)),
         ("inputs", Box::new(|c| c.inputs = 0)),
+        (
+            "kl_prior_widths.weight",
+            Box::new(|c| c.hypernetwork.kl_prior_widths.weight = 0.0),
+        ),
     ];
     for (field, break_it) in cases {
         let mut config = tiny(1);
@@ -284,6 +290,33 @@ fn sharded_steps_compute_what_one_shard_computes() {
 }
 
 /// Pulls from step 3 on every `every`th step, toward 5-step targets.
+#[test]
+fn a_widening_prior_changes_the_price_from_its_step_and_not_before() {
+    let task = L1Task::default();
+    let run = |widths: f64| {
+        let mut config = TrainerConfig {
+            prior_widening: PriorWideningConfig {
+                from_step: 4,
+                steps: 0,
+            },
+            ..tiny(6)
+        };
+        config.hypernetwork.kl_prior_widths.weight = widths;
+        let mut trainer = Trainer::new(config, &task, &device()).unwrap();
+        without_time(&trainer.run(&task, None, None).unwrap())
+    };
+    let (narrow, wide) = (run(1.0), run(10.0));
+    assert_eq!(narrow[..4], wide[..4]);
+    // Step 4 starts from the same parameters: the same networks, priced anew.
+    assert_eq!(narrow[4].nmse, wide[4].nmse);
+    assert!(
+        (narrow[4].weight_kl - wide[4].weight_kl).abs() > 1e-3 * narrow[4].weight_kl,
+        "{} vs {}",
+        narrow[4].weight_kl,
+        wide[4].weight_kl
+    );
+}
+
 fn pulling(every: usize, persistent: bool) -> SemiAmortisedConfig {
     SemiAmortisedConfig {
         every,
