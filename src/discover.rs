@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, require_at_least_one};
-use hyperinterp_hvae::{PosteriorFitConfig, PriorScales, fit_posterior};
+use hyperinterp_hvae::{HypernetworkConfig, PosteriorFitConfig, fit_posterior};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
     Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer, TrainerConfig,
@@ -121,13 +121,15 @@ impl Default for RefinementConfig {
 }
 
 impl RefinementConfig {
-    /// The posterior fit of each network, with `priors` and `seed`.
-    fn fit(&self, priors: PriorScales, seed: u64) -> PosteriorFitConfig {
+    /// The posterior fit of each network, priced as `hypernetwork` prices
+    /// (its priors and KL widths, at the end of training), with `seed`.
+    fn fit(&self, hypernetwork: &HypernetworkConfig, seed: u64) -> PosteriorFitConfig {
         PosteriorFitConfig {
             steps: self.steps,
             learning_rate: self.learning_rate,
             evaluation_draws: self.draws,
-            priors,
+            priors: hypernetwork.priors.clone(),
+            kl_prior_widths: hypernetwork.kl_prior_widths,
             seed,
             ..Default::default()
         }
@@ -249,7 +251,7 @@ impl DiscoverConfig {
         if !self.refinement.betas.is_empty() {
             require_at_least_one(&[("refinement.networks", self.refinement.networks)])?;
             self.refinement
-                .fit(self.training.hypernetwork.priors.clone(), 0)
+                .fit(&self.training.hypernetwork, 0)
                 .validate()
                 .map_err(|e| CoreError::config("refinement", e.to_string()))?;
         }
@@ -591,10 +593,7 @@ fn refinement_rows(
     device: &Device,
 ) -> Result<Vec<RefinementRow>> {
     let refinement = &config.refinement;
-    let fit = refinement.fit(
-        config.training.hypernetwork.priors.clone(),
-        config.training.seed,
-    );
+    let fit = refinement.fit(&config.training.hypernetwork, config.training.seed);
     let trained = &config.training.sizes;
     let mut sizes = trained.clone();
     for &n in &refinement.unseen_n {

@@ -46,8 +46,12 @@ pub struct PosteriorFitConfig {
     pub learning_rate: f64,
     /// The posterior's std at the start, as a fraction of each prior's std.
     pub initial_std: f64,
-    /// Priors of the weights (the hypernetwork's, by default).
+    /// Priors of the weights (the hypernetwork's, by default), and the
+    /// posterior's units.
     pub priors: PriorScales,
+    /// The KL's prior as multiples of `priors` (all 1 by default; pass the
+    /// hypernetwork's `kl_prior_widths` to price as it does).
+    pub kl_prior_widths: PriorWidths,
     /// Weight draws and inputs per draw of the final evaluation.
     pub evaluation_draws: usize,
     /// See `evaluation_draws`.
@@ -65,6 +69,7 @@ impl Default for PosteriorFitConfig {
             learning_rate: 1e-2,
             initial_std: 0.01,
             priors: PriorScales::default(),
+            kl_prior_widths: PriorWidths::default(),
             evaluation_draws: 64,
             evaluation_inputs: 2048,
             seed: 0,
@@ -86,7 +91,8 @@ impl PosteriorFitConfig {
             ("learning_rate", self.learning_rate),
             ("initial_std", self.initial_std),
         ])?;
-        self.priors.validate()
+        self.priors.validate()?;
+        self.kl_prior_widths.validate()
     }
 }
 
@@ -366,7 +372,7 @@ pub fn fit_posterior(
         posterior,
         &Pricing {
             sigmas,
-            widths: PriorWidths::default(),
+            widths: config.kl_prior_widths,
             activation: start.activation,
         },
         &[beta.value()],
@@ -391,7 +397,7 @@ pub fn fit_posterior(
         .collect();
     let nmse_sampled = sampled_nmse.iter().sum::<f64>() / sampled_nmse.len() as f64;
     let sampled = sampled.to_mlps()?;
-    let kl = f64::from(to_vec(&posterior.kl(&PriorWidths::default()), "KL")?[0]);
+    let kl = f64::from(to_vec(&posterior.kl(&config.kl_prior_widths), "KL")?[0]);
     // The mean and std of every parameter, back in the network's units.
     let host = |values: Tensor<1>, sigma: f64| -> Result<Vec<f32>> {
         let values = to_vec(&values, "posterior")?;

@@ -5,8 +5,8 @@ use burn::tensor::Device;
 use hyperinterp_core::{Beta, CoreError, Sign, Sizes, Task, to_vec};
 use hyperinterp_graph_transformer::ParamSet;
 use hyperinterp_hvae::{
-    HypernetworkConfig, Noise, PosteriorFitConfig, RefinementConfig, catalogue, fit_posterior,
-    generate, refine,
+    HypernetworkConfig, Noise, PosteriorFitConfig, PriorWidths, RefinementConfig, catalogue,
+    fit_posterior, generate, refine,
 };
 use hyperinterp_l1::{L1Task, NanTargets, double_sided, spread_out_pudding};
 
@@ -75,6 +75,43 @@ fn the_pudding_describes_the_same_function_more_cheaply_than_double_sided() {
         double.kl
     );
     assert!(pudding.kl < double.kl);
+}
+
+#[test]
+fn the_fit_prices_against_the_widened_prior() {
+    // One step at a negligible learning rate: the posterior is the start's
+    // mean with the initial std, so the KL's change has a closed form.
+    let start = double_sided(2, 4, 4.0).unwrap();
+    let beta = Beta::new(1e-3).unwrap();
+    let still = PosteriorFitConfig {
+        steps: 1,
+        learning_rate: 1e-12,
+        ..quick()
+    };
+    let wide = PosteriorFitConfig {
+        kl_prior_widths: PriorWidths {
+            weight: 10.0,
+            ..Default::default()
+        },
+        ..still.clone()
+    };
+    let task = L1Task::default();
+    let narrow_fit = fit_posterior(&task, &start, beta, &still, &device()).unwrap();
+    let wide_fit = fit_posterior(&task, &start, beta, &wide, &device()).unwrap();
+    let sigma = 1.0 / 2f64.sqrt();
+    let expected: f64 = start
+        .w
+        .iter()
+        .map(|&w| {
+            let second_moment = (f64::from(w) / sigma).powi(2) + still.initial_std.powi(2);
+            second_moment / 2.0 * (0.01 - 1.0) + 10f64.ln()
+        })
+        .sum();
+    let found = wide_fit.kl - narrow_fit.kl;
+    assert!(
+        (found - expected).abs() < 1e-3 * expected.abs(),
+        "{found} vs {expected}"
+    );
 }
 
 #[test]
