@@ -213,6 +213,41 @@ impl InputSides {
     pub fn side(&self) -> Option<Sign> {
         sign_of(self.one_sided_slope)
     }
+
+    /// The balance of the two sides, `min(P_i+, P_i−) / max(P_i+, P_i−)`
+    /// (0 when neither side is read): 1 when both carry equal importance.
+    /// Double-sidedness D is its mean over the inputs, so a network can read
+    /// every input on both sides and still fall short of D's threshold when
+    /// some sides are weak.
+    ///
+    /// ```
+    /// use hyperinterp_core::Sign;
+    /// let order = hyperinterp_phases::order_parameters(&hyperinterp_l1::double_sided(2, 4, 20.0)?)?;
+    /// assert!((order.inputs[0].balance() - 1.0).abs() < 1e-9);
+    /// let order = hyperinterp_phases::order_parameters(&hyperinterp_l1::pudding(2, 3, Sign::Negative, 20.0, 1.0)?)?;
+    /// assert_eq!(order.inputs[0].balance(), 0.0);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn balance(&self) -> f64 {
+        let high = self.positive_importance.max(self.negative_importance);
+        if high > 0.0 {
+            self.positive_importance.min(self.negative_importance) / high
+        } else {
+            0.0
+        }
+    }
+
+    /// Read on both sides: one-sided neurons target this input on side +
+    /// and on side −, however unequal their importances.
+    ///
+    /// ```
+    /// let order = hyperinterp_phases::order_parameters(&hyperinterp_l1::double_sided(2, 4, 20.0)?)?;
+    /// assert!(order.inputs.iter().all(|input| input.is_read_on_both_sides()));
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn is_read_on_both_sides(&self) -> bool {
+        self.positive_importance > 0.0 && self.negative_importance > 0.0
+    }
 }
 
 /// The order parameters of one network and the per-neuron roles behind
@@ -269,6 +304,26 @@ pub struct OrderParameters {
 }
 
 impl OrderParameters {
+    /// Number of inputs read on both sides ([`InputSides::is_read_on_both_sides`]):
+    /// `n` for double-sided's structure, whether or not its sides are
+    /// balanced enough for D; the count `describe` gives as "k inputs read
+    /// on both sides".
+    ///
+    /// ```
+    /// use hyperinterp_core::Sign;
+    /// let order = hyperinterp_phases::order_parameters(&hyperinterp_l1::double_sided(3, 6, 20.0)?)?;
+    /// assert_eq!(order.count_inputs_read_on_both_sides(), 3);
+    /// let order = hyperinterp_phases::order_parameters(&hyperinterp_l1::pudding(3, 4, Sign::Positive, 20.0, 1.0)?)?;
+    /// assert_eq!(order.count_inputs_read_on_both_sides(), 0);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn count_inputs_read_on_both_sides(&self) -> usize {
+        self.inputs
+            .iter()
+            .filter(|input| input.is_read_on_both_sides())
+            .count()
+    }
+
     /// Number of local neurons (always-on ones included).
     ///
     /// ```
@@ -751,18 +806,7 @@ pub(crate) fn compute(
             }
         }
     }
-    let double_sidedness = inputs
-        .iter()
-        .map(|input| {
-            let high = input.positive_importance.max(input.negative_importance);
-            if high > 0.0 {
-                input.positive_importance.min(input.negative_importance) / high
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
-        / n as f64;
+    let double_sidedness = inputs.iter().map(InputSides::balance).sum::<f64>() / n as f64;
     let signed_counterweight = inputs
         .iter()
         .map(|input| input.one_sided_slope.signum_or_zero() * input.counterweight_slope)
