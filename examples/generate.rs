@@ -2,8 +2,9 @@
 //! the core export format (safetensors or JSON, by the file's extension), so
 //! that Python, `classify` or your own code can read them. Prints one JSON
 //! line per network: its beta, NMSE (sampled and mean weights), KL, label,
-//! order parameters, how many inputs are read on both sides and each
-//! input's side balance (D is their mean), and formula.
+//! order parameters, how many inputs are read on both sides, each input's
+//! side balance (D is their mean) and side importances `[P_i+, P_i−]`, and
+//! formula.
 //! `examples/python/both_sides.py` summarises those lines.
 //!
 //! ```sh
@@ -107,6 +108,11 @@ fn run(args: Args) -> Result<()> {
             "pudding_slope": order.pudding_slope,
             "inputs_read_on_both_sides": order.count_inputs_read_on_both_sides(),
             "side_balances": order.inputs.iter().map(|input| input.balance()).collect::<Vec<_>>(),
+            "side_importances": order
+                .inputs
+                .iter()
+                .map(|input| [input.positive_importance, input.negative_importance])
+                .collect::<Vec<_>>(),
             "description": classifier.describe(weights)?,
         });
         println!("{line}");

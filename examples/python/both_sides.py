@@ -2,8 +2,9 @@
 
 Reads the JSON lines that `generate` prints (standard library only) and, per
 (beta, n), prints the labels, how many networks read every input on both
-sides (double-sided's structure), the mean double-sidedness D, and the share
-of inputs whose two sides are balanced to D's threshold or better. D is the
+sides (double-sided's structure), the mean double-sidedness D, the share of
+inputs whose two sides are balanced to D's threshold or better, and which side
+is the weaker one on the rest. D is the
 mean of the inputs' side balances, so a network can read every input on both
 sides and still miss the `double_sided` label when a few sides are weak.
 
@@ -32,11 +33,19 @@ def main(path):
         balances = [b for row in rows for b in row["side_balances"]]
         balanced = sum(b >= THRESHOLD for b in balances) / len(balances)
         mean_d = sum(row["double_sidedness"] for row in rows) / len(rows)
+        # Which side is the weaker one on the inputs short of the threshold.
+        weaker = collections.Counter(
+            "none" if positive == negative == 0 else "+" if positive < negative else "-"
+            for row in rows
+            for (positive, negative), b in zip(row["side_importances"], row["side_balances"])
+            if b < THRESHOLD
+        )
         print(
             f"beta {beta:.1e} n {n} m {m}: {len(rows)} networks, "
             f"labels {dict(labels.most_common())}; "
             f"every input read on both sides: {every_input}; "
-            f"mean D {mean_d:.2f}; inputs balanced to {THRESHOLD}: {balanced:.0%}"
+            f"mean D {mean_d:.2f}; inputs balanced to {THRESHOLD}: {balanced:.0%}; "
+            f"weaker side of the others: + {weaker['+']}, - {weaker['-']}, neither read {weaker['none']}"
         )
 
 
