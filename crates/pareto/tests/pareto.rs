@@ -328,7 +328,39 @@ fn pulling(every: usize, persistent: bool) -> SemiAmortisedConfig {
             ..Default::default()
         },
         persistent,
+        warmup_steps: 0,
     }
+}
+
+#[test]
+fn a_warming_up_pull_enters_the_loss_at_a_fraction_of_its_weight() {
+    let task = L1Task::default();
+    let run = |warmup_steps: usize| {
+        let config = TrainerConfig {
+            semi_amortised: SemiAmortisedConfig {
+                warmup_steps,
+                ..pulling(1, false)
+            },
+            ..tiny(5)
+        };
+        let mut trainer = Trainer::new(config, &task, &device()).unwrap();
+        without_time(&trainer.run(&task, None, None).unwrap())
+    };
+    let (at_once, warming) = (run(0), run(4));
+    assert_eq!(at_once[..3], warming[..3]);
+    // Step 3, the first pull, starts from the same parameters: the same
+    // networks and targets, with a quarter of the pull's weight in the loss.
+    let (full, quarter) = (&at_once[3], &warming[3]);
+    assert_eq!((full.nmse, full.pull), (quarter.nmse, quarter.pull));
+    let missing = 0.75 * 1e-2 * full.pull;
+    assert!(missing > 1e-4, "pull {}", full.pull);
+    let expected = full.loss - missing;
+    assert!(
+        (quarter.loss - expected).abs() < 1e-3 * missing,
+        "{} vs {expected}",
+        quarter.loss
+    );
+    assert_ne!(at_once[4].nmse, warming[4].nmse);
 }
 
 #[test]
