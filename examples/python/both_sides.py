@@ -4,9 +4,9 @@ Reads the JSON lines that `generate` prints (standard library only) and, per
 (beta, n), prints the labels, how many networks read every input on both
 sides (double-sided's structure), the mean double-sidedness D, the share of
 inputs whose two sides are balanced to D's threshold or better, and which side
-is the weaker one on the rest. D is the
-mean of the inputs' side balances, so a network can read every input on both
-sides and still miss the `double_sided` label when a few sides are weak.
+is the weaker one on the rest. D is the mean of the inputs' side balances, so
+a network can read every input on both sides and still miss the
+`double_sided` label when a few sides are weak.
 
     cargo run --release --example generate -- runs/discover/checkpoint.safetensors \\
         --betas 1e-6 --n 6 --count 32 --out runs/generated.json > runs/generated.jsonl

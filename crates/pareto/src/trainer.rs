@@ -200,10 +200,11 @@ pub struct SemiAmortisedConfig {
     /// Steps over which the pull's weight grows linearly from `weight /
     /// warmup_steps` at `from_step` to `weight`; 0 (the default) pulls at
     /// full weight from the first pull. Under a ten times wider weight
-    /// prior, a full pull starting with the weight KL's warm-up blew up in
-    /// 2 of 7 runs; warmed up over that warm-up's 1000 steps, both still
-    /// blew up, a few hundred steps later (README, "why seed 2 of the wide
-    /// prior diverged"). Kept so that those runs can be repeated.
+    /// prior, a full pull starting with the weight KL's warm-up blew up at
+    /// seed 2 and with latent width 8; warmed up over that warm-up's 1000
+    /// steps, both still blew up, a few hundred steps later (README, "why
+    /// seed 2 of the wide prior diverged"). Kept so that those runs can be
+    /// repeated.
     pub warmup_steps: usize,
 }
 

@@ -169,23 +169,19 @@ fn both_pudding_signs_are_told_apart() {
 }
 
 #[test]
-fn a_double_sided_network_with_one_weak_side_reads_every_input_on_both_sides_but_is_not_double_sided()
- {
+fn one_weak_side_keeps_the_structure_but_not_the_double_sided_label() {
     let mut net = hyperinterp_l1::double_sided(4, 12, SHARPNESS).unwrap();
     let order = order_parameters(&net).unwrap();
-    let positive_of_input_0 = order
-        .neurons
-        .iter()
-        .position(|role| role.local() == Some((0, Sign::Positive)))
-        .unwrap();
+    let neuron = |input: usize, side: Sign| {
+        order
+            .neurons
+            .iter()
+            .position(|role| role.local() == Some((input, side)))
+            .unwrap()
+    };
     // Weaken one side of two inputs: the structure stays, the balance goes.
-    let negative_of_input_1 = order
-        .neurons
-        .iter()
-        .position(|role| role.local() == Some((1, Sign::Negative)))
-        .unwrap();
-    net.a[positive_of_input_0] *= 0.2;
-    net.a[negative_of_input_1] *= 0.2;
+    net.a[neuron(0, Sign::Positive)] *= 0.2;
+    net.a[neuron(1, Sign::Negative)] *= 0.2;
     let order = order_parameters(&net).unwrap();
     assert_eq!(order.count_inputs_read_on_both_sides(), 4);
     let balances: Vec<f64> = order.inputs.iter().map(|input| input.balance()).collect();
