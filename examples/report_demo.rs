@@ -123,6 +123,7 @@ fn run() -> Result<()> {
                 fractions,
                 nmse: Some(phases_by_beta[k].nmse * (1.0 + 30.0 * (1.0 - progress))),
                 kl: Some(phases_by_beta[k].kl * (0.5 + 0.5 * progress)),
+                order_parameters: Some(phases_by_beta[k].order_parameters.clone()),
             });
         }
     }

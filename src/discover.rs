@@ -704,8 +704,9 @@ fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
     let mut rows = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let evaluation: Evaluation = serde_json::from_str(line)?;
-        // Keyed by the beta's bits: (beta, labels, NMSEs, KLs) pooled over sizes.
-        type Pool = (f64, Vec<String>, Vec<f64>, Vec<f64>);
+        // Keyed by the beta's bits: (beta, labels, NMSEs, KLs, order
+        // parameters) pooled over sizes.
+        type Pool = (f64, Vec<String>, Vec<f64>, Vec<f64>, Vec<[f64; 3]>);
         let mut pooled: BTreeMap<u64, Pool> = BTreeMap::new();
         for row in evaluation.rows {
             let entry = pooled.entry(row.beta.to_bits()).or_insert((
@@ -713,20 +714,36 @@ fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
                 Vec::new(),
                 Vec::new(),
                 Vec::new(),
+                Vec::new(),
             ));
             entry.1.extend(row.labels);
             entry.2.push(row.nmse);
             entry.3.push(row.kl);
+            let order = &row.order_parameters;
+            // Rows written before order parameters were recorded have none.
+            if let (Some(&l), Some(&d), Some(&p)) = (
+                order.get("locality"),
+                order.get("double_sidedness"),
+                order.get("pudding_slope"),
+            ) {
+                entry.4.push([l, d, p]);
+            }
         }
         let mut step_rows = pooled
             .into_values()
-            .map(|(beta, labels, nmse, kl)| {
+            .map(|(beta, labels, nmse, kl, order)| {
+                let component = |k: usize| mean(order.iter().map(|o| o[k]));
                 Ok(StepRow {
                     step: evaluation.step as u64,
                     beta,
                     fractions: fractions(&labels)?,
                     nmse: Some(mean(nmse.into_iter())),
                     kl: Some(mean(kl.into_iter())),
+                    order_parameters: (!order.is_empty()).then(|| OrderParameters {
+                        locality: component(0),
+                        double_sidedness: component(1),
+                        pudding_slope: component(2),
+                    }),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

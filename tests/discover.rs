@@ -84,6 +84,13 @@ fn quick_discover_writes_a_complete_report() {
     // Checkpoints at steps 20 and 40, each with the evaluation grid.
     let steps: Vec<u64> = report.phases_by_step.iter().map(|r| r.step).collect();
     assert!(steps.contains(&20) && steps.contains(&40), "{steps:?}");
+    // Each checkpoint row has the order parameters of its networks, in range.
+    for row in &report.phases_by_step {
+        let order = row.order_parameters.as_ref().expect("order parameters");
+        for value in [order.locality, order.double_sidedness, order.pudding_slope] {
+            assert!((0.0..=1.0).contains(&value), "{row:?}");
+        }
+    }
     assert!(report.generalization.iter().any(|r| r.trained));
     assert!(report.generalization.iter().any(|r| !r.trained && r.n > 4));
     assert!(report.generalization.iter().any(|r| !r.trained && r.n < 3));

@@ -33,5 +33,6 @@ pub use error::{CoreError, Result, require_at_least_one, require_positive};
 pub use mlp::{Activation, Mlp, Sign, Sizes};
 pub use schedule::warmup_cosine;
 pub use task::{
-    Beta, GeneratedNetworks, Kl, NetworkClassifier, NetworkGenerator, Task, validate_sizes,
+    Beta, GeneratedNetworks, Kl, Labelled, NetworkClassifier, NetworkGenerator, Task,
+    validate_sizes,
 };

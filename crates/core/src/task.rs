@@ -2,6 +2,8 @@
 //! scored on, and a [`NetworkGenerator`] that writes networks; plus [`Beta`]
 //! and [`Kl`], the two quantities of the accuracy/complexity trade-off.
 
+use std::collections::BTreeMap;
+
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +154,50 @@ pub trait NetworkClassifier {
     /// The algorithm's name (for hyperinterp-phases: `double_sided`,
     /// `pudding_positive`, `pudding_negative`, `convexity`, `mixed`, `trivial`).
     fn algorithm_name(&self, mlp: &Mlp, nmse: f64) -> Result<String>;
+
+    /// The name together with the order parameters it was given from, by
+    /// name, so that a trainer can follow them over training: they move
+    /// long before a label flips. The default gives none.
+    ///
+    /// ```
+    /// use hyperinterp_core::{Mlp, NetworkClassifier, Result};
+    /// struct Everything;
+    /// impl NetworkClassifier for Everything {
+    ///     fn algorithm_name(&self, _mlp: &Mlp, _nmse: f64) -> Result<String> {
+    ///         Ok("mixed".to_string())
+    ///     }
+    /// }
+    /// let labelled = Everything.label_with_order_parameters(&Mlp::zeros(2, 2, Default::default())?, 0.5)?;
+    /// assert_eq!(labelled.algorithm, "mixed");
+    /// assert!(labelled.order_parameters.is_empty());
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    fn label_with_order_parameters(&self, mlp: &Mlp, nmse: f64) -> Result<Labelled> {
+        Ok(Labelled {
+            algorithm: self.algorithm_name(mlp, nmse)?,
+            order_parameters: BTreeMap::new(),
+        })
+    }
+}
+
+/// A network's label and the order parameters behind it
+/// ([`NetworkClassifier::label_with_order_parameters`]).
+///
+/// ```
+/// let labelled = hyperinterp_core::Labelled {
+///     algorithm: "double_sided".to_string(),
+///     order_parameters: [("double_sidedness".to_string(), 0.9)].into(),
+/// };
+/// assert_eq!(labelled.order_parameters["double_sidedness"], 0.9);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Labelled {
+    /// The algorithm's name.
+    pub algorithm: String,
+    /// Order parameters by name (for hyperinterp-phases: `locality`,
+    /// `double_sidedness`, `pudding_slope`, `convex_share`,
+    /// `convex_evidence`); empty where the classifier has none.
+    pub order_parameters: BTreeMap<String, f64>,
 }
 
 /// A regression task that networks are scored on with the normalised mean

@@ -1,5 +1,6 @@
 //! [`Generator`]: a trained hyperhypernetwork, queried at any beta.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
@@ -91,6 +92,11 @@ pub struct EvaluationRow {
     /// Each network's label (of the weights `evaluation.labels_from` names,
     /// with their NMSE); empty without a classifier.
     pub labels: Vec<String>,
+    /// The mean over the networks of each order parameter the classifier
+    /// gives by name ([`NetworkClassifier::label_with_order_parameters`]);
+    /// empty without a classifier, and in files written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub order_parameters: BTreeMap<String, f64>,
 }
 
 /// The evaluation written at a checkpoint.
@@ -260,16 +266,30 @@ impl Generator {
                     mean(&nets.iter().map(|x| f(x) as f32).collect::<Vec<_>>())
                 };
                 let which = self.config.evaluation.labels_from;
-                let labels = match classifier {
+                let labelled = match classifier {
                     Some(classifier) => nets
                         .iter()
                         .map(|x| {
                             let (network, nmse) = x.weights(which);
-                            classifier.algorithm_name(network, nmse)
+                            classifier.label_with_order_parameters(network, nmse)
                         })
                         .collect::<Result<Vec<_>>>()?,
                     None => Vec::new(),
                 };
+                // Means over the finite values: a NaN would be written as
+                // `null`, which the row could not be read back from.
+                let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+                for (name, value) in labelled.iter().flat_map(|x| &x.order_parameters) {
+                    if value.is_finite() {
+                        let entry = sums.entry(name.clone()).or_default();
+                        *entry = (entry.0 + value, entry.1 + 1);
+                    }
+                }
+                let order_parameters = sums
+                    .into_iter()
+                    .map(|(name, (sum, count))| (name, sum / count as f64))
+                    .collect();
+                let labels = labelled.into_iter().map(|x| x.algorithm).collect();
                 Ok(EvaluationRow {
                     beta,
                     n: sizes.n,
@@ -280,6 +300,7 @@ impl Generator {
                     node_kl: pick(|x| x.node_kl),
                     weight_kl: pick(|x| x.weight_kl),
                     labels,
+                    order_parameters,
                 })
             })
             .collect()

@@ -479,3 +479,92 @@ fn persistent_targets_accumulate_and_travel_in_the_checkpoint() {
         "dropping the kept targets changed nothing"
     );
 }
+
+/// Reports two order parameters: the input weights' mean size, and one that
+/// is NaN on every network whose first input weight is negative.
+struct WeightSize;
+
+impl hyperinterp_core::NetworkClassifier for WeightSize {
+    fn algorithm_name(
+        &self,
+        _mlp: &hyperinterp_core::Mlp,
+        _nmse: f64,
+    ) -> Result<String, CoreError> {
+        Ok("mixed".to_string())
+    }
+
+    fn label_with_order_parameters(
+        &self,
+        mlp: &hyperinterp_core::Mlp,
+        nmse: f64,
+    ) -> Result<hyperinterp_core::Labelled, CoreError> {
+        let size = mlp.w.iter().map(|w| f64::from(w.abs())).sum::<f64>() / mlp.w.len() as f64;
+        let sometimes = if mlp.w[0] < 0.0 { f64::NAN } else { 1.0 };
+        Ok(hyperinterp_core::Labelled {
+            algorithm: self.algorithm_name(mlp, nmse)?,
+            order_parameters: [
+                ("weight_size".to_string(), size),
+                ("sometimes".to_string(), sometimes),
+            ]
+            .into(),
+        })
+    }
+}
+
+/// The networks an evaluation generates carry the classifier's order
+/// parameters as means over the finite values, and the row reads back from
+/// its JSON line; a classifier without them leaves the field out.
+#[test]
+fn evaluation_rows_carry_the_mean_order_parameters() {
+    let task = L1Task::default();
+    let config = tiny(3);
+    let mut trainer = Trainer::new(config.clone(), &task, &device()).unwrap();
+    trainer.run(&task, None, None).unwrap();
+    let generator = trainer.generator().unwrap();
+    let (betas, sizes, count) = ([1e-3], Sizes::new(3, 6).unwrap(), 8);
+    let rows = generator
+        .evaluate(&task, Some(&WeightSize), &betas, sizes, count, 64, 5)
+        .unwrap();
+    let networks = generator.generate(&task, 1e-3, sizes, count, 5).unwrap();
+    let which = config.evaluation.labels_from;
+    let expected = networks
+        .iter()
+        .map(|x| {
+            let w = &x.weights(which).0.w;
+            w.iter().map(|v| f64::from(v.abs())).sum::<f64>() / w.len() as f64
+        })
+        .sum::<f64>()
+        / count as f64;
+    let negative = networks
+        .iter()
+        .filter(|x| x.weights(which).0.w[0] < 0.0)
+        .count();
+    assert!(
+        0 < negative && negative < count,
+        "{negative} of {count}: pick another seed"
+    );
+    assert_eq!(rows[0].order_parameters["sometimes"], 1.0);
+    let size = rows[0].order_parameters["weight_size"];
+    assert!(
+        (size - expected).abs() < 1e-6 * expected,
+        "{size} against {expected}"
+    );
+    assert_eq!(rows[0].labels.len(), count);
+    let line = serde_json::to_string(&rows[0]).unwrap();
+    let back: hyperinterp_pareto::EvaluationRow = serde_json::from_str(&line).unwrap();
+    // serde_json may round the last bit of a float on reading.
+    for (name, value) in &rows[0].order_parameters {
+        assert!(
+            (back.order_parameters[name] - value).abs() < 1e-12,
+            "{name}"
+        );
+    }
+    assert_eq!(back.order_parameters.len(), 2);
+
+    let plain = generator
+        .evaluate(&task, None, &betas, sizes, count, 64, 5)
+        .unwrap();
+    assert!(plain[0].order_parameters.is_empty());
+    let line = serde_json::to_string(&plain[0]).unwrap();
+    assert!(!line.contains("order_parameters"), "{line}");
+}

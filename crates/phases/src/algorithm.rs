@@ -408,10 +408,38 @@ pub fn classify(mlp: &Mlp, nmse: f64) -> Result<Classification> {
 /// use hyperinterp_phases::Classifier;
 /// let net = hyperinterp_l1::double_sided(4, 12, hyperinterp_l1::SHARPNESS)?;
 /// assert_eq!(Classifier::default().algorithm_name(&net, 0.001)?, "double_sided");
+/// let labelled = Classifier::default().label_with_order_parameters(&net, 0.001)?;
+/// assert_eq!(labelled.algorithm, "double_sided");
+/// assert!(labelled.order_parameters["double_sidedness"] > 0.9);
 /// # Ok::<(), hyperinterp_core::CoreError>(())
 /// ```
 impl hyperinterp_core::NetworkClassifier for Classifier {
     fn algorithm_name(&self, mlp: &Mlp, nmse: f64) -> Result<String> {
         Ok(self.classify(mlp, nmse)?.algorithm.name().to_string())
+    }
+
+    fn label_with_order_parameters(
+        &self,
+        mlp: &Mlp,
+        nmse: f64,
+    ) -> Result<hyperinterp_core::Labelled> {
+        let Classification {
+            algorithm,
+            order_parameters: order,
+            ..
+        } = self.classify(mlp, nmse)?;
+        Ok(hyperinterp_core::Labelled {
+            algorithm: algorithm.name().to_string(),
+            order_parameters: [
+                ("locality", order.locality),
+                ("double_sidedness", order.double_sidedness),
+                ("pudding_slope", order.pudding_slope),
+                ("convex_share", order.convex_share),
+                ("convex_evidence", order.convex_evidence),
+            ]
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect(),
+        })
     }
 }

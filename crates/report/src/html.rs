@@ -311,18 +311,22 @@ fn steps_section(report: &Report, html: &mut String) {
     }
     let _ = writeln!(
         html,
-        r#"<div class="table"><table><thead><tr><th>step</th><th>beta</th><th class="text">majority label</th><th class="text">label fractions</th><th>NMSE</th><th>KL (nats)</th></tr></thead><tbody>"#
+        r#"<div class="table"><table><thead><tr><th>step</th><th>beta</th><th class="text">majority label</th><th class="text">label fractions</th><th>NMSE</th><th>KL (nats)</th><th>locality L</th><th>double-sidedness D</th><th>pudding slope P</th></tr></thead><tbody>"#
     );
     for row in &report.phases_by_step {
+        let order = row.order_parameters.as_ref();
         let _ = writeln!(
             html,
-            r#"<tr><td>{}</td><td>{}</td><td class="text">{}</td><td class="text wrap">{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td>{}</td><td>{}</td><td class="text">{}</td><td class="text wrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             row.step,
             escape(&beta_text(row.beta)),
             label_chip(row.fractions.majority()),
             fractions_cell(&row.fractions),
             optional_number(row.nmse),
             optional_number(row.kl),
+            optional_number(order.map(|o| o.locality)),
+            optional_number(order.map(|o| o.double_sidedness)),
+            optional_number(order.map(|o| o.pudding_slope)),
         );
     }
     let _ = writeln!(html, "</tbody></table></div></section>");

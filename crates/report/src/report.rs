@@ -232,6 +232,11 @@ pub struct StepRow {
     /// KL at this checkpoint, if measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kl: Option<f64>,
+    /// Mean order parameters at this checkpoint, if recorded: they move
+    /// before the labels do (double-sidedness rises long before a network
+    /// is labelled double-sided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_parameters: Option<OrderParameters>,
 }
 
 /// Error and labels at one input size `n` (and width `m`), trained on or not

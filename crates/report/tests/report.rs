@@ -77,6 +77,12 @@ fn sample_report() -> Report {
                     fractions: fractions(s as f64 / 2.0),
                     nmse: None,
                     kl: Some(10.0),
+                    // The first checkpoint's rows were written without them.
+                    order_parameters: (s > 0).then_some(OrderParameters {
+                        locality: 0.9,
+                        double_sidedness: 0.123 * s as f64,
+                        pudding_slope: 0.05,
+                    }),
                 })
             })
             .collect(),
@@ -573,6 +579,14 @@ fn html_has_every_section_and_no_external_resources() {
     assert!(html.contains("mixed</span> 100%"));
     assert!(html.contains("pudding negative</span> 75%"));
     assert!(!empty.contains("refinement"));
+    // Checkpoints show their order parameters; rows written without them show dashes.
+    let steps = &html[html.find("id=\"phases-by-step\"").unwrap()..];
+    let steps = &steps[..steps.find("</section>").unwrap()];
+    assert!(steps.contains("double-sidedness D"));
+    assert!(steps.contains("<td>0.246</td>"), "{steps}");
+    let first = &steps[steps.find("<tr><td>0</td>").unwrap()..];
+    let first = &first[..first.find("</tr>").unwrap()];
+    assert!(first.ends_with("<td>–</td><td>–</td><td>–</td>"), "{first}");
 }
 
 #[test]
