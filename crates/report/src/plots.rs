@@ -11,7 +11,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use hyperinterp_core::{CoreError, Result};
 
-use crate::report::{BetaRow, Fractions, GeneralizationRow, LABELS, StepRow, pareto_front_indices};
+use crate::report::{
+    BetaRow, Fractions, GeneralizationRow, LABELS, OrderParameters, StepRow, pareto_front_indices,
+};
 use crate::style::{beta_text, label_rgb, short_number};
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -222,7 +224,18 @@ fn label_legend() -> Vec<(Key, String)> {
     entries
 }
 
-/// Stacked bars of label fractions at `positions` on `area`.
+/// An order parameter drawn over the bars (it shares their 0–1 axis).
+struct Overlay {
+    colour: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// The order parameters overlaid on the phases over training time: D and P.
+const DOUBLE_SIDEDNESS_COLOUR: RGBColor = BLACK;
+const PUDDING_SLOPE_COLOUR: RGBColor = RGBColor(130, 60, 0);
+
+/// Stacked bars of label fractions at `positions` on `area`, with `overlays`
+/// drawn over them.
 fn stacked_bars(
     area: &Area<'_>,
     caption: Option<&str>,
@@ -230,6 +243,7 @@ fn stacked_bars(
     x_description: &str,
     x_label: &dyn Fn(&f64) -> String,
     fallback_width: f64,
+    overlays: &[Overlay],
 ) -> Result<()> {
     let positions: Vec<f64> = columns.iter().map(|(x, _)| *x).collect();
     let width = bar_width(&positions, fallback_width);
@@ -280,6 +294,20 @@ fn stacked_bars(
             .collect::<Vec<_>>()
     });
     chart.draw_series(rectangles).drawn()?;
+    for overlay in overlays.iter().filter(|o| !o.points.is_empty()) {
+        let style = overlay.colour.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(overlay.points.iter().copied(), style))
+            .drawn()?;
+        chart
+            .draw_series(
+                overlay
+                    .points
+                    .iter()
+                    .map(|&point| Circle::new(point, 3, overlay.colour.filled())),
+            )
+            .drawn()?;
+    }
     Ok(())
 }
 
@@ -325,6 +353,7 @@ pub fn phase_diagram_by_beta(rows: &[BetaRow]) -> Result<String> {
                 }
             },
             0.5,
+            &[],
         )?;
         draw_legend(&legend, &label_legend())
     })
@@ -496,17 +525,20 @@ pub fn pareto_front(rows: &[BetaRow]) -> Result<String> {
 }
 
 /// Phase diagram over training time: one panel per beta (two per row), each
-/// with stacked bars of the label fractions at each checkpoint. Rows with a
-/// NaN beta are skipped.
+/// with stacked bars of the label fractions at each checkpoint, and lines of
+/// the mean double-sidedness D and pudding slope P where the rows have them
+/// (they move before the labels do). Rows with a NaN beta are skipped.
 ///
 /// ```
-/// use hyperinterp_report::{phase_diagram_by_step, Fractions, StepRow};
+/// use hyperinterp_report::{phase_diagram_by_step, Fractions, OrderParameters, StepRow};
 /// let rows: Vec<StepRow> = (0..4).map(|k| StepRow {
 ///     step: 100 * k, beta: 1e-2,
 ///     fractions: Fractions { mixed: 1.0 - k as f64 / 4.0, double_sided: k as f64 / 4.0, ..Default::default() },
+///     order_parameters: Some(OrderParameters { double_sidedness: k as f64 / 3.0, ..Default::default() }),
 ///     ..Default::default()
 /// }).collect();
-/// assert!(phase_diagram_by_step(&rows)?.contains("β = 1e-2"));
+/// let svg = phase_diagram_by_step(&rows)?;
+/// assert!(svg.contains("β = 1e-2") && svg.contains("double-sidedness D"));
 /// # Ok::<(), hyperinterp_core::CoreError>(())
 /// ```
 pub fn phase_diagram_by_step(rows: &[StepRow]) -> Result<String> {
@@ -542,6 +574,18 @@ pub fn phase_diagram_by_step(rows: &[StepRow]) -> Result<String> {
                 .first()
                 .map(|(x, _)| (x.abs() * 0.2).max(1.0))
                 .unwrap_or(1.0);
+            let line = |colour: RGBColor, pick: fn(&OrderParameters) -> f64| {
+                let mut points: Vec<(f64, f64)> = rows
+                    .iter()
+                    .filter(|row| row.beta == *beta)
+                    .filter_map(|row| {
+                        let value = pick(row.order_parameters.as_ref()?);
+                        value.is_finite().then_some((row.step as f64, value))
+                    })
+                    .collect();
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Overlay { colour, points }
+            };
             stacked_bars(
                 panel,
                 Some(&format!("β = {}", beta_text(*beta))),
@@ -549,9 +593,22 @@ pub fn phase_diagram_by_step(rows: &[StepRow]) -> Result<String> {
                 "training step",
                 &|x| short_number(x.round()),
                 fallback,
+                &[
+                    line(DOUBLE_SIDEDNESS_COLOUR, |o| o.double_sidedness),
+                    line(PUDDING_SLOPE_COLOUR, |o| o.pudding_slope),
+                ],
             )?;
         }
-        draw_legend(&legend, &label_legend())
+        let mut entries = label_legend();
+        if rows.iter().any(|row| row.order_parameters.is_some()) {
+            entries.push((Key::Heading, "lines (0–1)".into()));
+            entries.push((
+                Key::Line(DOUBLE_SIDEDNESS_COLOUR),
+                "double-sidedness D".into(),
+            ));
+            entries.push((Key::Line(PUDDING_SLOPE_COLOUR), "pudding slope P".into()));
+        }
+        draw_legend(&legend, &entries)
     })
 }
 

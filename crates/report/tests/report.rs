@@ -423,7 +423,28 @@ fn plots_skip_nan_rows_and_handle_a_single_point() {
         beta: 1.0,
         ..Default::default()
     }];
-    parse(&phase_diagram_by_step(&one_step).unwrap());
+    let plain = phase_diagram_by_step(&one_step).unwrap();
+    parse(&plain);
+    assert!(!plain.contains("double-sidedness D"), "no rows, no lines");
+    // Order parameters that are NaN are left out of the lines, not drawn.
+    let with_nan: Vec<StepRow> = [f64::NAN, 0.5]
+        .iter()
+        .enumerate()
+        .map(|(k, &d)| StepRow {
+            step: 100 * k as u64,
+            beta: 1.0,
+            order_parameters: Some(OrderParameters {
+                double_sidedness: d,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let lines = phase_diagram_by_step(&with_nan).unwrap();
+    parse(&lines);
+    assert!(lines.contains("double-sidedness D"));
+    // One point of D (P is 0 at both steps: two more).
+    assert_eq!(lines.matches(r#"r="3""#).count(), 3, "{lines}");
     let generalization = [GeneralizationRow {
         n: 4,
         m: 12,
