@@ -689,8 +689,37 @@ fn beta_rows(betas: &[f64], by_beta: &[Vec<Classified>]) -> Result<Vec<BetaRow>>
         .collect()
 }
 
+/// One checkpoint's evaluation at one beta, pooled over its sizes.
+struct PooledStep {
+    beta: f64,
+    labels: Vec<String>,
+    nmse: Vec<f64>,
+    kl: Vec<f64>,
+    /// Per size: (locality, double-sidedness, pudding slope).
+    order_parameters: Vec<[f64; 3]>,
+}
+
+impl PooledStep {
+    fn into_row(self, step: u64) -> Result<StepRow> {
+        let component = |k: usize| mean(self.order_parameters.iter().map(|o| o[k]));
+        Ok(StepRow {
+            step,
+            beta: self.beta,
+            fractions: fractions(&self.labels)?,
+            nmse: Some(mean(self.nmse.iter().copied())),
+            kl: Some(mean(self.kl.iter().copied())),
+            order_parameters: (!self.order_parameters.is_empty()).then(|| OrderParameters {
+                locality: component(0),
+                double_sidedness: component(1),
+                pudding_slope: component(2),
+            }),
+        })
+    }
+}
+
 /// Reads `evaluations.jsonl` and pools each checkpoint's sizes per beta.
 fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
+    use hyperinterp_phases::OrderParameters as Names;
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(source) if source.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -704,48 +733,34 @@ fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
     let mut rows = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let evaluation: Evaluation = serde_json::from_str(line)?;
-        // Keyed by the beta's bits: (beta, labels, NMSEs, KLs, order
-        // parameters) pooled over sizes.
-        type Pool = (f64, Vec<String>, Vec<f64>, Vec<f64>, Vec<[f64; 3]>);
-        let mut pooled: BTreeMap<u64, Pool> = BTreeMap::new();
+        // Keyed by the beta's bits.
+        let mut pooled: BTreeMap<u64, PooledStep> = BTreeMap::new();
         for row in evaluation.rows {
-            let entry = pooled.entry(row.beta.to_bits()).or_insert((
-                row.beta,
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-                Vec::new(),
-            ));
-            entry.1.extend(row.labels);
-            entry.2.push(row.nmse);
-            entry.3.push(row.kl);
+            let entry = pooled
+                .entry(row.beta.to_bits())
+                .or_insert_with(|| PooledStep {
+                    beta: row.beta,
+                    labels: Vec::new(),
+                    nmse: Vec::new(),
+                    kl: Vec::new(),
+                    order_parameters: Vec::new(),
+                });
+            entry.labels.extend(row.labels);
+            entry.nmse.push(row.nmse);
+            entry.kl.push(row.kl);
             let order = &row.order_parameters;
             // Rows written before order parameters were recorded have none.
             if let (Some(&l), Some(&d), Some(&p)) = (
-                order.get("locality"),
-                order.get("double_sidedness"),
-                order.get("pudding_slope"),
+                order.get(Names::LOCALITY),
+                order.get(Names::DOUBLE_SIDEDNESS),
+                order.get(Names::PUDDING_SLOPE),
             ) {
-                entry.4.push([l, d, p]);
+                entry.order_parameters.push([l, d, p]);
             }
         }
         let mut step_rows = pooled
             .into_values()
-            .map(|(beta, labels, nmse, kl, order)| {
-                let component = |k: usize| mean(order.iter().map(|o| o[k]));
-                Ok(StepRow {
-                    step: evaluation.step as u64,
-                    beta,
-                    fractions: fractions(&labels)?,
-                    nmse: Some(mean(nmse.into_iter())),
-                    kl: Some(mean(kl.into_iter())),
-                    order_parameters: (!order.is_empty()).then(|| OrderParameters {
-                        locality: component(0),
-                        double_sidedness: component(1),
-                        pudding_slope: component(2),
-                    }),
-                })
-            })
+            .map(|pool| pool.into_row(evaluation.step as u64))
             .collect::<Result<Vec<_>>>()?;
         step_rows.sort_by(|a, b| a.beta.total_cmp(&b.beta));
         rows.extend(step_rows);

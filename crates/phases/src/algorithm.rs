@@ -430,16 +430,11 @@ impl hyperinterp_core::NetworkClassifier for Classifier {
         } = self.classify(mlp, nmse)?;
         Ok(hyperinterp_core::Labelled {
             algorithm: algorithm.name().to_string(),
-            order_parameters: [
-                ("locality", order.locality),
-                ("double_sidedness", order.double_sidedness),
-                ("pudding_slope", order.pudding_slope),
-                ("convex_share", order.convex_share),
-                ("convex_evidence", order.convex_evidence),
-            ]
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
-            .collect(),
+            order_parameters: order
+                .named_values()
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
         })
     }
 }

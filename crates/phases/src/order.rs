@@ -304,6 +304,40 @@ pub struct OrderParameters {
 }
 
 impl OrderParameters {
+    /// The name [`Self::named_values`] gives [`Self::locality`], the key of
+    /// the `order_parameters` maps in checkpoint evaluations.
+    pub const LOCALITY: &'static str = "locality";
+    /// The name of [`Self::double_sidedness`].
+    pub const DOUBLE_SIDEDNESS: &'static str = "double_sidedness";
+    /// The name of [`Self::pudding_slope`].
+    pub const PUDDING_SLOPE: &'static str = "pudding_slope";
+    /// The name of [`Self::convex_share`].
+    pub const CONVEX_SHARE: &'static str = "convex_share";
+    /// The name of [`Self::convex_evidence`].
+    pub const CONVEX_EVIDENCE: &'static str = "convex_evidence";
+
+    /// The scalar order parameters by name, as checkpoint evaluations record
+    /// them (`hyperinterp_core::Labelled`); readers look them up with the
+    /// constants above rather than spelling the names again.
+    ///
+    /// ```
+    /// use hyperinterp_phases::{OrderParameters, order_parameters};
+    /// let order = order_parameters(&hyperinterp_l1::double_sided(4, 12, 20.0)?)?;
+    /// let named: std::collections::BTreeMap<_, _> = order.named_values().into_iter().collect();
+    /// assert_eq!(named[OrderParameters::DOUBLE_SIDEDNESS], order.double_sidedness);
+    /// assert_eq!(named.len(), 5);
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn named_values(&self) -> [(&'static str, f64); 5] {
+        [
+            (Self::LOCALITY, self.locality),
+            (Self::DOUBLE_SIDEDNESS, self.double_sidedness),
+            (Self::PUDDING_SLOPE, self.pudding_slope),
+            (Self::CONVEX_SHARE, self.convex_share),
+            (Self::CONVEX_EVIDENCE, self.convex_evidence),
+        ]
+    }
+
     /// Number of inputs read on both sides ([`InputSides::is_read_on_both_sides`]):
     /// `n` for double-sided's structure, whether or not its sides are
     /// balanced enough for D; the count `describe` gives as "k inputs read
