@@ -455,6 +455,11 @@ pub struct RefinementConfig {
     /// Adam steps.
     pub steps: usize,
     /// Peak learning rate (warm-up over 5% of the steps, then cosine decay).
+    /// Adam steps on the decoder's output, which is in the units of
+    /// [`HypernetworkConfig::priors`]: in k times larger units each step moves
+    /// the network k times as far. Measured as the pull's refinement, that
+    /// distance, not the units, decides whether the generator goes toward
+    /// the pudding or double-sided (README, "the pull's step").
     pub learning_rate: f64,
     /// Weight draws per network and step.
     pub draws: usize,
