@@ -695,13 +695,14 @@ struct PooledStep {
     labels: Vec<String>,
     nmse: Vec<f64>,
     kl: Vec<f64>,
-    /// Per size: (locality, double-sidedness, pudding slope).
-    order_parameters: Vec<[f64; 3]>,
+    /// One per size.
+    order_parameters: Vec<OrderParameters>,
 }
 
 impl PooledStep {
     fn into_row(self, step: u64) -> Result<StepRow> {
-        let component = |k: usize| mean(self.order_parameters.iter().map(|o| o[k]));
+        let component =
+            |of: fn(&OrderParameters) -> f64| mean(self.order_parameters.iter().map(of));
         Ok(StepRow {
             step,
             beta: self.beta,
@@ -709,9 +710,9 @@ impl PooledStep {
             nmse: Some(mean(self.nmse.iter().copied())),
             kl: Some(mean(self.kl.iter().copied())),
             order_parameters: (!self.order_parameters.is_empty()).then(|| OrderParameters {
-                locality: component(0),
-                double_sidedness: component(1),
-                pudding_slope: component(2),
+                locality: component(|o| o.locality),
+                double_sidedness: component(|o| o.double_sidedness),
+                pudding_slope: component(|o| o.pudding_slope),
             }),
         })
     }
@@ -733,7 +734,7 @@ fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
     let mut rows = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let evaluation: Evaluation = serde_json::from_str(line)?;
-        // Keyed by the beta's bits.
+        // Keyed by the beta's bits, which order positive betas by value.
         let mut pooled: BTreeMap<u64, PooledStep> = BTreeMap::new();
         for row in evaluation.rows {
             let entry = pooled
@@ -750,20 +751,21 @@ fn phases_by_step(path: &Path) -> Result<Vec<StepRow>> {
             entry.kl.push(row.kl);
             let order = &row.order_parameters;
             // Rows written before order parameters were recorded have none.
-            if let (Some(&l), Some(&d), Some(&p)) = (
+            if let (Some(&locality), Some(&double_sidedness), Some(&pudding_slope)) = (
                 order.get(Names::LOCALITY),
                 order.get(Names::DOUBLE_SIDEDNESS),
                 order.get(Names::PUDDING_SLOPE),
             ) {
-                entry.order_parameters.push([l, d, p]);
+                entry.order_parameters.push(OrderParameters {
+                    locality,
+                    double_sidedness,
+                    pudding_slope,
+                });
             }
         }
-        let mut step_rows = pooled
-            .into_values()
-            .map(|pool| pool.into_row(evaluation.step as u64))
-            .collect::<Result<Vec<_>>>()?;
-        step_rows.sort_by(|a, b| a.beta.total_cmp(&b.beta));
-        rows.extend(step_rows);
+        for pool in pooled.into_values() {
+            rows.push(pool.into_row(evaluation.step as u64)?);
+        }
     }
     Ok(rows)
 }

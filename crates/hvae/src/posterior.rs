@@ -171,6 +171,37 @@ impl Posterior {
         self.c_mean.dims()[0]
     }
 
+    /// `self`, an optimiser's update of `before`, with network `b`'s step
+    /// multiplied by `scales[b]`. Adam's moments depend on the gradients
+    /// only, so this is Adam with a learning rate per network.
+    fn with_steps_scaled(self, before: &Posterior, scales: &Tensor<1>) -> Posterior {
+        fn scaled<const D: usize>(
+            after: Param<Tensor<D>>,
+            before: &Param<Tensor<D>>,
+            scales: &Tensor<1>,
+        ) -> Param<Tensor<D>> {
+            let mut shape = [1; D];
+            shape[0] = scales.dims()[0];
+            let scales = scales.clone().reshape(shape);
+            let start = before.val().detach();
+            after.map(|tensor| {
+                let tracked = tensor.is_require_grad();
+                let moved = (start.clone() + (tensor.detach() - start) * scales).detach();
+                if tracked { moved.require_grad() } else { moved }
+            })
+        }
+        Posterior {
+            w_mean: scaled(self.w_mean, &before.w_mean, scales),
+            w_log_std: scaled(self.w_log_std, &before.w_log_std, scales),
+            b_mean: scaled(self.b_mean, &before.b_mean, scales),
+            b_log_std: scaled(self.b_log_std, &before.b_log_std, scales),
+            a_mean: scaled(self.a_mean, &before.a_mean, scales),
+            a_log_std: scaled(self.a_log_std, &before.a_log_std, scales),
+            c_mean: scaled(self.c_mean, &before.c_mean, scales),
+            c_log_std: scaled(self.c_log_std, &before.c_log_std, scales),
+        }
+    }
+
     /// KL of each network's posterior against the priors widened by `widths`, `[B]`.
     fn kl(&self, widths: &PriorWidths) -> Tensor<1> {
         kl_per_network(self.w_mean.val(), self.w_log_std.val(), widths.weight)
@@ -276,6 +307,16 @@ fn descend(
     let batch = posterior.batch();
     let device = posterior.w_mean.device();
     let n = posterior.w_mean.dims()[2];
+    // Adam runs at the largest network's rate; the others' steps are scaled
+    // down to theirs after each update.
+    let rates: Vec<f64> = betas.iter().map(|&b| descent.learning_rate_at(b)).collect();
+    let peak = rates.iter().copied().fold(0.0, f64::max);
+    let step_scales = rates.iter().any(|&rate| rate != peak).then(|| {
+        Tensor::<1>::from_data(
+            TensorData::new(rates.iter().map(|&r| (r / peak) as f32).collect(), [batch]),
+            &device,
+        )
+    });
     let betas: Tensor<1> = Tensor::from_data(
         TensorData::new(betas.iter().map(|&b| b as f32).collect(), [batch]),
         &device,
@@ -306,8 +347,12 @@ fn descend(
             });
         }
         let grads = GradientsParams::from_grads(loss.backward(), &posterior);
-        let learning_rate = warmup_cosine(descent.learning_rate, step, warmup, descent.steps);
-        posterior = optimizer.step(learning_rate, posterior, grads);
+        let learning_rate = warmup_cosine(peak, step, warmup, descent.steps);
+        let stepped = optimizer.step(learning_rate, posterior.clone(), grads);
+        posterior = match &step_scales {
+            Some(scales) => stepped.with_steps_scaled(&posterior, scales),
+            None => stepped,
+        };
     }
     Ok((posterior, rng))
 }
@@ -364,6 +409,7 @@ pub fn fit_posterior(
     let descent = RefinementConfig {
         steps: config.steps,
         learning_rate: config.learning_rate,
+        learning_rate_by_beta: Vec::new(),
         draws: config.draws,
         inputs: config.inputs,
     };
@@ -461,6 +507,14 @@ pub struct RefinementConfig {
     /// distance, not the units, decides whether the generator goes toward
     /// the pudding or double-sided (README, "the pull's step").
     pub learning_rate: f64,
+    /// Each network's peak learning rate by the beta it is refined at, as
+    /// `[beta, learning_rate]` points in increasing beta: interpolated
+    /// linearly in log beta and log rate, held at the end points' rates
+    /// beyond them. Empty (the default): `learning_rate` for every network.
+    /// It lets the step, which decides the basin (see `learning_rate`), be
+    /// long at low betas and short at high ones. The beta is the one the
+    /// network is priced at, so during a KL warm-up it follows the ramp.
+    pub learning_rate_by_beta: Vec<[f64; 2]>,
     /// Weight draws per network and step.
     pub draws: usize,
     /// Fresh inputs per draw and step.
@@ -472,6 +526,7 @@ impl Default for RefinementConfig {
         RefinementConfig {
             steps: 25,
             learning_rate: 2e-2,
+            learning_rate_by_beta: Vec::new(),
             draws: 1,
             inputs: 256,
         }
@@ -480,13 +535,64 @@ impl Default for RefinementConfig {
 
 impl RefinementConfig {
     /// Errors naming the first field out of range.
+    ///
+    /// ```
+    /// use hyperinterp_hvae::RefinementConfig;
+    /// let unordered = RefinementConfig {
+    ///     learning_rate_by_beta: vec![[1e-5, 2e-2], [1e-7, 2e-1]],
+    ///     ..Default::default()
+    /// };
+    /// assert!(unordered.validate().unwrap_err().to_string().contains("learning_rate_by_beta"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         require_at_least_one(&[
             ("steps", self.steps),
             ("draws", self.draws),
             ("inputs", self.inputs),
         ])?;
-        require_positive(&[("learning_rate", self.learning_rate)])
+        require_positive(&[("learning_rate", self.learning_rate)])?;
+        let points = &self.learning_rate_by_beta;
+        let positive = points
+            .iter()
+            .all(|&[beta, rate]| beta.is_finite() && beta > 0.0 && rate.is_finite() && rate > 0.0);
+        if !positive || points.windows(2).any(|pair| pair[1][0] <= pair[0][0]) {
+            return Err(CoreError::config(
+                "learning_rate_by_beta",
+                "points must be [beta, learning_rate] pairs, both finite and > 0, in strictly increasing beta",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The peak learning rate of a network refined at `beta`
+    /// ([`RefinementConfig::learning_rate_by_beta`], or `learning_rate`).
+    ///
+    /// ```
+    /// use hyperinterp_hvae::RefinementConfig;
+    /// let config = RefinementConfig {
+    ///     learning_rate_by_beta: vec![[1e-7, 2e-1], [1e-5, 2e-2]],
+    ///     ..Default::default()
+    /// };
+    /// assert!((config.learning_rate_at(1e-6) - 2e-1 / 10f64.sqrt()).abs() < 1e-9);
+    /// assert_eq!(config.learning_rate_at(1e-9), 2e-1);
+    /// assert_eq!(config.learning_rate_at(1e-3), 2e-2);
+    /// assert_eq!(RefinementConfig::default().learning_rate_at(1e-6), 2e-2);
+    /// ```
+    pub fn learning_rate_at(&self, beta: f64) -> f64 {
+        let points = &self.learning_rate_by_beta;
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return self.learning_rate;
+        };
+        if beta <= first[0] {
+            return first[1];
+        }
+        if beta >= last[0] {
+            return last[1];
+        }
+        let upper = points.partition_point(|point| point[0] <= beta);
+        let ([beta_0, rate_0], [beta_1, rate_1]) = (points[upper - 1], points[upper]);
+        let along = (beta / beta_0).ln() / (beta_1 / beta_0).ln();
+        (rate_0.ln() + along * (rate_1 / rate_0).ln()).exp()
     }
 }
 

@@ -183,3 +183,48 @@ fn refining_what_the_decoder_wrote_lowers_each_networks_own_objective() {
     let error = refine(&task, &decoded, &betas[..3], &config, &refinement, 0).unwrap_err();
     assert!(matches!(error, CoreError::ShapeMismatch { .. }), "{error}");
 }
+
+#[test]
+fn a_learning_rate_by_beta_is_each_networks_own_learning_rate() {
+    let device = device().autodiff();
+    let config = HypernetworkConfig::default();
+    let set = ParamSet::initialise(&catalogue(&config), 1, 0, &device).unwrap();
+    let noise = Noise::draw(&config, 1, 2, Sizes::new(3, 6).unwrap(), 1, &device).unwrap();
+    let decoded = generate(&set, &config, &noise).unwrap().decoded;
+    let task = L1Task::default();
+    let betas = [1e-7, 1e-3];
+    let at = |learning_rate: f64, learning_rate_by_beta: Vec<[f64; 2]>| {
+        let refinement = RefinementConfig {
+            steps: 20,
+            learning_rate,
+            learning_rate_by_beta,
+            ..Default::default()
+        };
+        refine(&task, &decoded, &betas, &config, &refinement, 3).unwrap()
+    };
+    // Long steps at beta 1e-7, ten times shorter from 1e-5 on.
+    let by_beta = at(2e-2, vec![[1e-7, 2e-1], [1e-5, 2e-2]]);
+    let (long, short) = (at(2e-1, Vec::new()), at(2e-2, Vec::new()));
+    let distance = |a: &hyperinterp_hvae::Decoded, b: &hyperinterp_hvae::Decoded| {
+        to_vec(&a.squared_distance(b), "distance").unwrap()
+    };
+    let moved = distance(&decoded, &by_beta);
+    let (to_long, to_short) = (distance(&by_beta, &long), distance(&by_beta, &short));
+    // Each network went exactly where a descent at its own rate takes it
+    // (the two share the batch, so their draws and inputs are the same).
+    assert!(to_long[0] < 1e-6 * moved[0], "{to_long:?} vs {moved:?}");
+    assert!(to_short[1] < 1e-6 * moved[1], "{to_short:?} vs {moved:?}");
+    // And not where the other rate takes it.
+    assert!(to_short[0] > 1e-3 * moved[0], "{to_short:?} vs {moved:?}");
+    assert!(to_long[1] > 1e-3 * moved[1], "{to_long:?} vs {moved:?}");
+    // Points out of order are an error, not a silent misreading.
+    let refinement = RefinementConfig {
+        learning_rate_by_beta: vec![[1e-5, 2e-2], [1e-7, 2e-1]],
+        ..Default::default()
+    };
+    let error = refine(&task, &decoded, &betas, &config, &refinement, 3).unwrap_err();
+    assert!(
+        error.to_string().contains("learning_rate_by_beta"),
+        "{error}"
+    );
+}
