@@ -514,6 +514,10 @@ pub struct RefinementConfig {
     /// It lets the step, which decides the basin (see `learning_rate`), be
     /// long at low betas and short at high ones. The beta is the one the
     /// network is priced at, so during a KL warm-up it follows the ramp.
+    /// Measured long up to beta 1e-6, it orders the order parameters by
+    /// beta as the paper orders the phases (double-sidedness falling, the
+    /// pudding slope rising), but labels no network double-sided (README,
+    /// "the pull's step by beta").
     pub learning_rate_by_beta: Vec<[f64; 2]>,
     /// Weight draws per network and step.
     pub draws: usize,
