@@ -183,6 +183,11 @@ pub struct SemiAmortisedConfig {
     /// The first step that may pull (before it, the networks have no
     /// structure worth refining).
     pub from_step: usize,
+    /// The first step that no longer pulls; none (the default) pulls to the
+    /// end. The pull's targets are noisy (a short descent from each network
+    /// drawn), so stopping it leaves the last steps to `NMSE + beta · KL`
+    /// alone, which can write the basin the pull found more precisely.
+    pub until_step: Option<usize>,
     /// Weight of the squared distance in the loss, per network.
     pub weight: f64,
     /// The descent that makes the targets.
@@ -213,6 +218,7 @@ impl Default for SemiAmortisedConfig {
         SemiAmortisedConfig {
             every: 1,
             from_step: 2000,
+            until_step: None,
             weight: 1.0,
             refinement: RefinementConfig::default(),
             persistent: false,
@@ -223,9 +229,17 @@ impl Default for SemiAmortisedConfig {
 
 impl SemiAmortisedConfig {
     /// Whether step `step` pulls.
+    ///
+    /// ```
+    /// let config: hyperinterp_pareto::SemiAmortisedConfig =
+    ///     serde_json::from_str(r#"{"from_step": 10, "until_step": 20}"#).unwrap();
+    /// assert!(!config.is_active(9) && config.is_active(10) && config.is_active(19));
+    /// assert!(!config.is_active(20) && !config.is_active(21));
+    /// ```
     pub fn is_active(&self, step: usize) -> bool {
         self.every > 0
             && step >= self.from_step
+            && self.until_step.is_none_or(|until| step < until)
             && (step - self.from_step).is_multiple_of(self.every)
     }
 
@@ -254,6 +268,15 @@ impl SemiAmortisedConfig {
     /// Errors naming the first field out of range.
     pub fn validate(&self) -> Result<()> {
         require_positive(&[("semi_amortised.weight", self.weight)])?;
+        if let Some(until) = self.until_step.filter(|&until| until <= self.from_step) {
+            return Err(CoreError::config(
+                "semi_amortised.until_step",
+                format!(
+                    "must be after from_step ({}) or absent, got {until}",
+                    self.from_step
+                ),
+            ));
+        }
         self.refinement.validate()
     }
 }

@@ -321,6 +321,7 @@ fn pulling(every: usize, persistent: bool) -> SemiAmortisedConfig {
     SemiAmortisedConfig {
         every,
         from_step: 3,
+        until_step: None,
         weight: 1e-2,
         refinement: RefinementConfig {
             steps: 5,
@@ -363,6 +364,41 @@ fn a_warming_up_pull_enters_the_loss_at_a_fraction_of_its_weight() {
     assert_ne!(at_once[4].nmse, warming[4].nmse);
 }
 
+/// The pull is in the metrics at exactly these steps: there the refined
+/// targets differ from what the decoder wrote, so its distance is positive.
+fn assert_pulls_only_at(metrics: &[StepMetrics], steps: &[usize]) {
+    for m in metrics {
+        if steps.contains(&m.step) {
+            assert!(
+                m.pull > 0.0 && m.pull.is_finite(),
+                "step {}: pull {}",
+                m.step,
+                m.pull
+            );
+        } else {
+            assert_eq!(m.pull, 0.0, "step {}", m.step);
+        }
+    }
+}
+
+#[test]
+fn a_pull_with_an_end_stops_there() {
+    let task = L1Task::default();
+    let ending = |until_step: usize| TrainerConfig {
+        semi_amortised: SemiAmortisedConfig {
+            until_step: Some(until_step),
+            ..pulling(1, false)
+        },
+        ..tiny(7)
+    };
+    let mut trainer = Trainer::new(ending(5), &task, &device()).unwrap();
+    let metrics = trainer.run(&task, None, None).unwrap();
+    assert_pulls_only_at(&metrics, &[3, 4]);
+    // An end at or before the start is a config error, not a silent no-op.
+    let error = Trainer::new(ending(3), &task, &device()).err().unwrap();
+    assert!(error.to_string().contains("until_step"), "{error}");
+}
+
 #[test]
 fn semi_amortised_steps_pull_and_resume_exactly() {
     let task = L1Task::default();
@@ -383,19 +419,8 @@ fn semi_amortised_steps_pull_and_resume_exactly() {
         .unwrap();
     let plain = read_metrics(&plain_dir.join("metrics.jsonl"));
     let pulled = read_metrics(&whole_dir.join("metrics.jsonl"));
+    assert_pulls_only_at(&pulled, &[3, 5, 7]);
     for (a, b) in plain.iter().zip(&pulled) {
-        if [3, 5, 7].contains(&b.step) {
-            // The refined targets differ from what the decoder wrote, and
-            // the pull is in the loss.
-            assert!(
-                b.pull > 0.0 && b.pull.is_finite(),
-                "step {}: pull {}",
-                b.step,
-                b.pull
-            );
-        } else {
-            assert_eq!(b.pull, 0.0, "step {}", b.step);
-        }
         if b.step <= 3 {
             // Same parameters up to step 3; there the loss adds the pull.
             assert_eq!(a.nmse, b.nmse, "step {}", b.step);
