@@ -138,6 +138,64 @@ impl PriorWidths {
     }
 }
 
+/// What the hypernetwork is told about each hidden node before any noise:
+/// by default nothing (DESIGN.md §6: the hidden nodes are interchangeable
+/// and only the latent noise tells them apart), or a fixed role.
+///
+/// Roles depart from DESIGN.md §6 and are kept as a lever, to test whether
+/// that symmetry is what keeps the generator from double-sided. Measured
+/// (README, "hidden roles"): it is not; given each input's pair, the
+/// generator writes the pudding, far more precisely than without roles, and
+/// leaves one node of each pair unused; unseen sizes suffer.
+/// Hidden node `j` gets a side, `+` for even `j` and `-` for odd;
+/// with [`HiddenRoles::InputsAndSides`] the first `2n` also get an input,
+/// `j / 2`, so that nodes `2i` and `2i + 1` are input `i`'s pair and the
+/// rest stay free. A role is a learned embedding added to the node (the side,
+/// with its sign) or to the edge from its input; nothing forces the
+/// generator to use it, and it holds at any `n` and `m`.
+///
+/// ```
+/// use hyperinterp_hvae::HiddenRoles;
+/// let roles: HiddenRoles = serde_json::from_str(r#""inputs_and_sides""#).unwrap();
+/// assert_eq!(roles.sides(4), vec![1.0, -1.0, 1.0, -1.0]);
+/// assert_eq!(roles.inputs(5, 2), vec![Some(0), Some(0), Some(1), Some(1), None]);
+/// assert_eq!(HiddenRoles::None.sides(3), vec![0.0; 3]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HiddenRoles {
+    /// No roles: the hidden nodes differ only by their noise.
+    #[default]
+    None,
+    /// A side (`+`, `-`, alternating) for every hidden node.
+    Sides,
+    /// A side for every hidden node, and an input for the first `2n`.
+    InputsAndSides,
+}
+
+impl HiddenRoles {
+    /// The side of each of `m` hidden nodes: `+1`, `-1` alternating, or all
+    /// 0 without roles.
+    pub fn sides(self, m: usize) -> Vec<f32> {
+        (0..m)
+            .map(|j| match self {
+                HiddenRoles::None => 0.0,
+                _ if j % 2 == 0 => 1.0,
+                _ => -1.0,
+            })
+            .collect()
+    }
+
+    /// The input of each of `m` hidden nodes in a network of `n` inputs:
+    /// `j / 2` for the first `2n` with [`HiddenRoles::InputsAndSides`], none
+    /// otherwise.
+    pub fn inputs(self, m: usize, n: usize) -> Vec<Option<usize>> {
+        (0..m)
+            .map(|j| (self == HiddenRoles::InputsAndSides && j < 2 * n).then_some(j / 2))
+            .collect()
+    }
+}
+
 /// The whole hypernetwork's configuration.
 ///
 /// ```
@@ -164,6 +222,8 @@ pub struct HypernetworkConfig {
     pub initial_weight_std: f64,
     /// Activation of the generated networks.
     pub activation: Activation,
+    /// Fixed roles of the hidden nodes (none by default).
+    pub hidden_roles: HiddenRoles,
 }
 
 impl Default for HypernetworkConfig {
@@ -175,6 +235,7 @@ impl Default for HypernetworkConfig {
             kl_prior_widths: PriorWidths::default(),
             initial_weight_std: 0.1,
             activation: Activation::Swish,
+            hidden_roles: HiddenRoles::None,
         }
     }
 }

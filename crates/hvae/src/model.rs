@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::{HypernetworkConfig, PriorWidths};
+use crate::config::{HiddenRoles, HypernetworkConfig, PriorWidths};
 
 /// Log-std bounds (in prior units) that keep `exp` and the KL finite.
 const MIN_LOG_STD: f64 = -9.0;
@@ -29,6 +29,11 @@ const NODE_LAYERS: usize = 3;
 /// let specs = hyperinterp_hvae::catalogue(&Default::default());
 /// assert!(specs.iter().any(|s| s.name == "decoder.w.out" && s.shape == vec![32, 2]));
 /// assert!(specs.iter().any(|s| s.name == "latent.2.mean"));
+/// // Roles add their embeddings; without them the catalogue has none.
+/// use hyperinterp_hvae::{HiddenRoles, HypernetworkConfig};
+/// let roles = HypernetworkConfig { hidden_roles: HiddenRoles::Sides, ..Default::default() };
+/// assert!(hyperinterp_hvae::catalogue(&roles).iter().any(|s| s.name == "embedding.side"));
+/// assert!(!specs.iter().any(|s| s.name == "embedding.side"));
 /// ```
 pub fn catalogue(config: &HypernetworkConfig) -> Vec<ParamSpec> {
     let d = config.graph.width;
@@ -50,6 +55,21 @@ pub fn catalogue(config: &HypernetworkConfig) -> Vec<ParamSpec> {
         [2, d],
         Init::scaled(2, 0.5),
     ));
+    // Only with roles, so that a model without them keeps its catalogue.
+    if config.hidden_roles != HiddenRoles::None {
+        specs.push(ParamSpec::new(
+            "embedding.side",
+            [d],
+            Init::Normal { std: 1.0 },
+        ));
+    }
+    if config.hidden_roles == HiddenRoles::InputsAndSides {
+        specs.push(ParamSpec::new(
+            "embedding.own_input",
+            [d],
+            Init::Normal { std: 1.0 },
+        ));
+    }
     specs.extend(config.graph.catalogue());
     for l in 0..config.graph.layers {
         let prefix = format!("latent.{l}.");
@@ -425,8 +445,15 @@ fn split_last<const D: usize, const E: usize>(t: Tensor<D>) -> (Tensor<E>, Tenso
     (mean, log_std.clamp(MIN_LOG_STD, MAX_LOG_STD))
 }
 
-/// The initial graph: node-type and edge-type embeddings plus the size feature.
-fn initial_graph(set: &ParamSet, groups: usize, networks: usize, sizes: Sizes) -> Result<MlpGraph> {
+/// The initial graph: node-type and edge-type embeddings plus the size
+/// feature, and the hidden nodes' roles if the config gives them.
+fn initial_graph(
+    set: &ParamSet,
+    roles: HiddenRoles,
+    groups: usize,
+    networks: usize,
+    sizes: Sizes,
+) -> Result<MlpGraph> {
     let Sizes { n, m } = sizes;
     let d = set.vector("embedding.input")?.dims()[1];
     let device = set.values()[0].device();
@@ -444,16 +471,29 @@ fn initial_graph(set: &ParamSet, groups: usize, networks: usize, sizes: Sizes) -
         let term: Tensor<5> = size_term.clone().unsqueeze_dim(1);
         Ok((per_group::<5>(&set.vector(name)?) + term).expand([groups, networks, rows, cols, d]))
     };
+    let mut hidden = node("embedding.hidden", m)?;
+    let mut input_hidden = edge("embedding.input_hidden", m, n)?;
+    if roles != HiddenRoles::None {
+        let sides =
+            Tensor::<1>::from_floats(roles.sides(m).as_slice(), &device).reshape([1, 1, m, 1]);
+        hidden = hidden + per_group::<4>(&set.vector("embedding.side")?) * sides;
+    }
+    if roles == HiddenRoles::InputsAndSides {
+        let own: Vec<f32> = roles
+            .inputs(m, n)
+            .into_iter()
+            .flat_map(|input| (0..n).map(move |i| f32::from(u8::from(input == Some(i)))))
+            .collect();
+        let own = Tensor::<1>::from_floats(own.as_slice(), &device).reshape([1, 1, m, n, 1]);
+        input_hidden = input_hidden + per_group::<5>(&set.vector("embedding.own_input")?) * own;
+    }
     MlpGraph::new(
         vec![
             node("embedding.input", n)?,
-            node("embedding.hidden", m)?,
+            hidden,
             node("embedding.output", 1)?,
         ],
-        vec![
-            edge("embedding.input_hidden", m, n)?,
-            edge("embedding.hidden_output", 1, m)?,
-        ],
+        vec![input_hidden, edge("embedding.hidden_output", 1, m)?],
     )
 }
 
@@ -474,7 +514,7 @@ pub(crate) fn encode_and_decode(
             ),
         ));
     }
-    let mut graph = initial_graph(set, groups, networks, sizes)?;
+    let mut graph = initial_graph(set, config.hidden_roles, groups, networks, sizes)?;
     let mut node_kl_by_layer = Vec::with_capacity(config.graph.layers);
     for l in 0..config.graph.layers {
         graph = forward(

@@ -5,8 +5,8 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, Sizes, Task, to_vec};
 use hyperinterp_graph_transformer::ParamSet;
 use hyperinterp_hvae::{
-    Hypernetwork, HypernetworkConfig, Noise, PriorWidths, TrainingConfig, catalogue, generate,
-    train_fixed_beta,
+    HiddenRoles, Hypernetwork, HypernetworkConfig, Noise, PriorWidths, TrainingConfig, catalogue,
+    generate, train_fixed_beta,
 };
 use hyperinterp_l1::{L1Task, NanTargets};
 
@@ -97,72 +97,110 @@ fn permutation(order: &[i64], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(order.to_vec(), [order.len()]), device)
 }
 
+/// The noise with hidden node `j` given `hidden_order[j]`'s draws and input
+/// `i` given `input_order[i]`'s.
+fn permuted(noise: &Noise, hidden_order: &[i64], input_order: &[i64], device: &Device) -> Noise {
+    let hidden = permutation(hidden_order, device);
+    let inputs = permutation(input_order, device);
+    let mut noise = noise.clone();
+    for layer in &mut noise.latents {
+        layer[0] = layer[0].clone().select(2, inputs.clone());
+        layer[1] = layer[1].clone().select(2, hidden.clone());
+    }
+    noise.weight = noise.weight.select(2, hidden.clone()).select(3, inputs);
+    noise.bias = noise.bias.select(2, hidden.clone());
+    noise.output_weight = noise.output_weight.select(2, hidden);
+    noise
+}
+
+/// The largest difference between `permuted`'s parameters and `base`'s
+/// permuted by `hidden_order` and `input_order`.
+fn distance_from_permuted(
+    base: &[Mlp],
+    permuted: &[Mlp],
+    hidden_order: &[i64],
+    input_order: &[i64],
+) -> f32 {
+    let n = input_order.len();
+    let mut largest = 0f32;
+    for (a, b) in base.iter().zip(permuted) {
+        for (j, &hidden_source) in hidden_order.iter().enumerate() {
+            let hidden_source = hidden_source as usize;
+            for (i, &input_source) in input_order.iter().enumerate() {
+                let w = b.w[j * n + i] - a.w[hidden_source * n + input_source as usize];
+                largest = largest.max(w.abs());
+            }
+            largest = largest.max((b.b[j] - a.b[hidden_source]).abs());
+            largest = largest.max((b.a[j] - a.a[hidden_source]).abs());
+        }
+        largest = largest.max((a.c - b.c).abs());
+    }
+    largest
+}
+
+fn mean_networks(model: &Hypernetwork, noise: &Noise) -> Vec<Mlp> {
+    model
+        .generate_with(noise)
+        .unwrap()
+        .networks
+        .mean
+        .to_mlps()
+        .unwrap()
+}
+
 #[test]
 fn permuted_noise_gives_permuted_networks() {
     let device = device();
     let sizes = Sizes::new(3, 5).unwrap();
     let model = Hypernetwork::new(small_config(), &L1Task::default(), sizes, 5, &device).unwrap();
     let noise = Noise::draw(model.config(), 1, 2, sizes, 6, &device).unwrap();
-    let base = model
-        .generate_with(&noise)
-        .unwrap()
-        .networks
-        .mean
-        .to_mlps()
-        .unwrap();
+    let base = mean_networks(&model, &noise);
+    let same_inputs = [0i64, 1, 2];
+    let same_hidden = [0i64, 1, 2, 3, 4];
+    for (hidden_order, input_order) in [
+        ([3i64, 0, 4, 1, 2], same_inputs),
+        (same_hidden, [2i64, 0, 1]),
+        ([3i64, 0, 4, 1, 2], [2i64, 0, 1]),
+    ] {
+        let permuted = mean_networks(
+            &model,
+            &permuted(&noise, &hidden_order, &input_order, &device),
+        );
+        let distance = distance_from_permuted(&base, &permuted, &hidden_order, &input_order);
+        assert!(
+            distance < 1e-4,
+            "hidden {hidden_order:?}, inputs {input_order:?}: {distance}"
+        );
+    }
+}
 
-    // Hidden neurons: 5 -> order.
-    let hidden_order = [3i64, 0, 4, 1, 2];
-    let p = permutation(&hidden_order, &device);
-    let mut hidden = noise.clone();
-    for layer in &mut hidden.latents {
-        layer[1] = layer[1].clone().select(2, p.clone());
-    }
-    hidden.weight = hidden.weight.select(2, p.clone());
-    hidden.bias = hidden.bias.select(2, p.clone());
-    hidden.output_weight = hidden.output_weight.select(2, p);
-    let permuted = model
-        .generate_with(&hidden)
-        .unwrap()
-        .networks
-        .mean
-        .to_mlps()
-        .unwrap();
-    for (a, b) in base.iter().zip(&permuted) {
-        for (j, &src) in hidden_order.iter().enumerate() {
-            let src = src as usize;
-            for i in 0..3 {
-                assert!((b.w[j * 3 + i] - a.w[src * 3 + i]).abs() < 1e-4);
-            }
-            assert!((b.b[j] - a.b[src]).abs() < 1e-4);
-            assert!((b.a[j] - a.a[src]).abs() < 1e-4);
-        }
-        assert!((a.c - b.c).abs() < 1e-4);
-    }
-
-    // Inputs: 3 -> order.
-    let input_order = [2i64, 0, 1];
-    let p = permutation(&input_order, &device);
-    let mut inputs = noise.clone();
-    for layer in &mut inputs.latents {
-        layer[0] = layer[0].clone().select(2, p.clone());
-    }
-    inputs.weight = inputs.weight.select(3, p);
-    let permuted = model
-        .generate_with(&inputs)
-        .unwrap()
-        .networks
-        .mean
-        .to_mlps()
-        .unwrap();
-    for (a, b) in base.iter().zip(&permuted) {
-        for j in 0..5 {
-            for (i, &src) in input_order.iter().enumerate() {
-                assert!((b.w[j * 3 + i] - a.w[j * 3 + src as usize]).abs() < 1e-4);
-            }
-            assert!((b.a[j] - a.a[j]).abs() < 1e-4);
-        }
-    }
+#[test]
+fn hidden_roles_tell_the_hidden_nodes_apart_and_follow_their_inputs() {
+    let device = device();
+    let sizes = Sizes::new(3, 9).unwrap();
+    let config = HypernetworkConfig {
+        hidden_roles: HiddenRoles::InputsAndSides,
+        ..small_config()
+    };
+    let model = Hypernetwork::new(config, &L1Task::default(), sizes, 5, &device).unwrap();
+    let noise = Noise::draw(model.config(), 1, 2, sizes, 6, &device).unwrap();
+    let base = mean_networks(&model, &noise);
+    let distance = |hidden_order: &[i64], input_order: &[i64]| {
+        let permuted = mean_networks(
+            &model,
+            &permuted(&noise, hidden_order, input_order, &device),
+        );
+        distance_from_permuted(&base, &permuted, hidden_order, input_order)
+    };
+    // Nodes 2i and 2i + 1 are input i's pair (sides +, -); 6 (+), 7 (-) and
+    // 8 (+) are free. Moving each pair with its input, or swapping two free
+    // nodes of one side, changes nothing but the order.
+    let pairs_follow_inputs = [4i64, 5, 0, 1, 2, 3, 8, 7, 6];
+    assert!(distance(&pairs_follow_inputs, &[2, 0, 1]) < 1e-4);
+    // Swapping a pair's sides, or moving the inputs without their pairs, does.
+    let sides_swapped = [1i64, 0, 2, 3, 4, 5, 6, 7, 8];
+    assert!(distance(&sides_swapped, &[0, 1, 2]) > 1e-2);
+    assert!(distance(&[0, 1, 2, 3, 4, 5, 6, 7, 8], &[2, 0, 1]) > 1e-2);
 }
 
 #[test]
