@@ -13,14 +13,14 @@
 //! reach measures the amortisation gap, and their labels before and after
 //! say which algorithm's basin the generator wrote them in.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4] [--priors 1,1,1,1] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4 | 1,1.4,2] [--priors 1,1,1,1] [--activation relu] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use hyperinterp::core::{Beta, CoreError, Mlp, Result, Sign, Sizes, Task};
+use hyperinterp::core::{Activation, Beta, CoreError, Mlp, Result, Sign, Sizes, Task};
 use hyperinterp::hvae::{PosteriorFitConfig, PriorScales, fit_posterior, progress_bar};
 use hyperinterp::l1::{
     AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
@@ -53,9 +53,12 @@ struct Args {
     betas: Vec<f64>,
     /// Sharpness k of the hand-written starts' one-input neurons (moderate,
     /// so that every start can still move: sharp weights are costly and slow
-    /// to shrink).
-    #[arg(long, default_value_t = 4.0)]
-    sharpness: f32,
+    /// to shrink). Several, comma-separated, give each hand-written
+    /// algorithm a start at each: a fit does not travel far along the
+    /// sharpness (under ReLU a free rescaling, `k` in and `1/k` out), so a
+    /// fair comparison takes each algorithm's lowest over a few.
+    #[arg(long, value_delimiter = ',', default_value = "4")]
+    sharpness: Vec<f32>,
     /// Peak learning rate of each fit (means and log-stds are in prior units).
     #[arg(long, default_value_t = 3e-2)]
     learning_rate: f64,
@@ -69,6 +72,17 @@ struct Args {
     /// Default: the checkpoint's priors with `--checkpoint`, else 1,1,1,1.
     #[arg(long, value_delimiter = ',')]
     priors: Option<Vec<f64>>,
+    /// The hidden nonlinearity of every hand-written and Adam start:
+    /// `swish` or `relu` (generated starts keep their model's). Under ReLU
+    /// the double-sided and pudding starts are exact at any sharpness, so
+    /// only what each costs tells them apart.
+    #[arg(long, default_value = "swish", value_parser = parse_activation)]
+    activation: Activation,
+    /// Adam steps of the `adam` start before its fit; 1 makes it (nearly)
+    /// the random initialisation, so its fit is a priced descent from
+    /// scratch.
+    #[arg(long, default_value_t = 3000)]
+    adam_steps: usize,
     /// Output folder.
     #[arg(long, default_value = "runs/description_length")]
     out: PathBuf,
@@ -121,6 +135,14 @@ struct Row {
     description: String,
 }
 
+fn parse_activation(name: &str) -> std::result::Result<Activation, String> {
+    match name {
+        "swish" => Ok(Activation::Swish),
+        "relu" => Ok(Activation::Relu),
+        other => Err(format!("unknown activation {other:?}: swish or relu")),
+    }
+}
+
 fn main() {
     if let Err(error) = main_result(Args::parse()) {
         eprintln!("error: {error}");
@@ -135,21 +157,32 @@ fn main_result(args: Args) -> Result<()> {
     let (n, m) = (sizes.n, sizes.m);
     let adam = AdamBaselineConfig {
         seed: args.seed,
+        activation: args.activation,
+        steps: args.adam_steps,
         ..Default::default()
     };
-    let starts: Vec<(&str, Mlp)> = vec![
-        ("double_sided", double_sided(n, m, args.sharpness)?),
-        (
-            "pudding",
-            pudding(n, m, Sign::Positive, args.sharpness, 1.0)?,
-        ),
-        (
-            "spread_out_pudding",
-            spread_out_pudding(n, m, Sign::Positive, args.sharpness, 1.0)?,
-        ),
-        ("convexity", convexity(n, m, &ConvexityConfig::default())?),
-        ("adam", train_adam(&task, sizes, &adam, &device)?.mlp),
-    ];
+    let mut starts: Vec<(String, Mlp)> = Vec::new();
+    for &k in &args.sharpness {
+        // Named by sharpness only when there are several.
+        let name = |algorithm: &str| match args.sharpness.len() {
+            1 => algorithm.to_string(),
+            _ => format!("{algorithm} k={k}"),
+        };
+        starts.push((name("double_sided"), double_sided(n, m, k)?));
+        starts.push((name("pudding"), pudding(n, m, Sign::Positive, k, 1.0)?));
+        starts.push((
+            name("spread_out_pudding"),
+            spread_out_pudding(n, m, Sign::Positive, k, 1.0)?,
+        ));
+    }
+    starts.push((
+        "convexity".to_string(),
+        convexity(n, m, &ConvexityConfig::default())?,
+    ));
+    starts.push((
+        "adam".to_string(),
+        train_adam(&task, sizes, &adam, &device)?.mlp,
+    ));
     let classifier = Classifier::default();
     let label_of = |network: &Mlp, nmse: f64| -> Result<String> {
         Ok(classifier
@@ -160,10 +193,11 @@ fn main_result(args: Args) -> Result<()> {
     };
     // Each hand-written start's own label, once: it does not depend on beta.
     let mut fixed_starts = Vec::with_capacity(starts.len());
-    for (name, start) in starts {
+    for (name, mut start) in starts {
+        start.activation = args.activation;
         let label = label_of(&start, task.nmse_of(&start, 20_000, 1)?)?;
         fixed_starts.push(Start {
-            name: name.to_string(),
+            name,
             label,
             description: describe(&start)?,
             network: start,
@@ -266,7 +300,7 @@ fn main_result(args: Args) -> Result<()> {
         args.steps
     );
     println!(
-        "{:>8} {:>20} {:>12} {:>8} {:>8} {:>8} {:>2} {:>18} {:>5} {:>5} {:>5} {:>24}",
+        "{:>8} {:>26} {:>12} {:>8} {:>8} {:>8} {:>2} {:>18} {:>5} {:>5} {:>5} {:>24}",
         "beta",
         "start",
         "free energy",
@@ -287,7 +321,7 @@ fn main_result(args: Args) -> Result<()> {
             .fold(f64::INFINITY, f64::min);
         for row in beta_rows {
             println!(
-                "{:>8.0e} {:>20} {:>12.4} {:>8.4} {:>8.4} {:>8.1} {:>2} {:>18} {:>5.2} {:>5.2} {:>5.2} {:>18} {:>4.0}%",
+                "{:>8.0e} {:>26} {:>12.6} {:>8.4} {:>8.4} {:>8.1} {:>2} {:>18} {:>5.2} {:>5.2} {:>5.2} {:>18} {:>4.0}%",
                 row.beta,
                 row.start,
                 row.free_energy,
