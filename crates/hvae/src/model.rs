@@ -482,7 +482,7 @@ fn initial_graph(
         let own: Vec<f32> = roles
             .inputs(m, n)
             .into_iter()
-            .flat_map(|input| (0..n).map(move |i| f32::from(u8::from(input == Some(i)))))
+            .flat_map(|input| (0..n).map(move |i| if input == Some(i) { 1.0 } else { 0.0 }))
             .collect();
         let own = Tensor::<1>::from_floats(own.as_slice(), &device).reshape([1, 1, m, n, 1]);
         input_hidden = input_hidden + per_group::<5>(&set.vector("embedding.own_input")?) * own;
