@@ -337,6 +337,26 @@ fn main_result(args: Args) -> Result<()> {
                 100.0 * row.sampled_majority_share
             );
         }
+        // With several sharpnesses, each hand-written algorithm at its best
+        // one: the comparison that does not depend on where the fits began.
+        if args.sharpness.len() > 1 {
+            let best_of = |algorithm: &str| {
+                beta_rows
+                    .iter()
+                    .filter(|row| row.start.starts_with(&format!("{algorithm} k=")))
+                    .min_by(|x, y| x.free_energy.total_cmp(&y.free_energy))
+                    .map(|row| format!("{} {:.6}", row.start, row.free_energy))
+            };
+            let bests: Vec<String> = ["double_sided", "pudding", "spread_out_pudding"]
+                .into_iter()
+                .filter_map(best_of)
+                .collect();
+            println!(
+                "{:>8.0e} each at its best sharpness: {}",
+                beta_rows[0].beta,
+                bests.join(", ")
+            );
+        }
         // The generated starts: where the generator wrote them (its free
         // energy and labels) and where the same objective takes them.
         let generated: Vec<&Row> = beta_rows
