@@ -13,7 +13,7 @@
 //! reach measures the amortisation gap, and their labels before and after
 //! say which algorithm's basin the generator wrote them in.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4 | 1,1.4,2] [--priors 1,1,1,1] [--activation relu] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4 | 1,1.4,2] [--priors 1,1,1,1] [--activation relu] [--fixed-std --initial-std 0.001] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
@@ -83,6 +83,14 @@ struct Args {
     /// scratch.
     #[arg(long, default_value_t = 3000)]
     adam_steps: usize,
+    /// Keep every std at `--initial-std` prior stds (`PosteriorFitConfig::fixed_std`):
+    /// the starts are then priced by the size of their weights alone (an L2
+    /// price), the description length's precision part being a constant.
+    #[arg(long)]
+    fixed_std: bool,
+    /// The posterior's std at the start, in prior stds.
+    #[arg(long, default_value_t = 0.01)]
+    initial_std: f64,
     /// Output folder.
     #[arg(long, default_value = "runs/description_length")]
     out: PathBuf,
@@ -239,6 +247,8 @@ fn main_result(args: Args) -> Result<()> {
         steps: args.steps,
         learning_rate: args.learning_rate,
         seed: args.seed,
+        fixed_std: args.fixed_std,
+        initial_std: args.initial_std,
         ..Default::default()
     };
     let per_beta = fixed_starts.len() + generator.as_ref().map_or(0, |_| args.generated);

@@ -58,6 +58,13 @@ pub struct PosteriorFitConfig {
     pub evaluation_inputs: usize,
     /// Seed of every draw.
     pub seed: u64,
+    /// Keep every std at `initial_std · sigma0`: only the means move. The
+    /// KL's pull on a mean is then `mean / sigma0^2`, an L2 price on the
+    /// weights' size (weight decay), while its precision part is a constant
+    /// shared by every start of the same sizes. So comparing starts under
+    /// it asks which algorithm is cheapest by size alone, the description
+    /// length's precision aside.
+    pub fixed_std: bool,
 }
 
 impl Default for PosteriorFitConfig {
@@ -73,6 +80,7 @@ impl Default for PosteriorFitConfig {
             evaluation_draws: 64,
             evaluation_inputs: 2048,
             seed: 0,
+            fixed_std: false,
         }
     }
 }
@@ -141,6 +149,16 @@ struct Posterior {
 /// A trainable tensor from host values.
 fn param<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
     Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
+}
+
+/// A log-std parameter at `log_std` everywhere, frozen unless `trainable`.
+fn log_std_param<const D: usize>(
+    log_std: f32,
+    shape: [usize; D],
+    device: &Device,
+    trainable: bool,
+) -> Param<Tensor<D>> {
+    param(vec![log_std; shape.iter().product()], shape, device).set_require_grad(trainable)
 }
 
 /// A trainable copy of a tensor, cut from the graph it came from.
@@ -396,15 +414,16 @@ pub fn fit_posterior(
             .collect()
     };
     let log_std = config.initial_std.ln() as f32;
+    let trainable = !config.fixed_std;
     let posterior = Posterior {
         w_mean: param(scaled(&start.w, sigmas.weight), [1, m, n], &device),
-        w_log_std: param(vec![log_std; m * n], [1, m, n], &device),
+        w_log_std: log_std_param(log_std, [1, m, n], &device, trainable),
         b_mean: param(scaled(&start.b, sigmas.bias), [1, m], &device),
-        b_log_std: param(vec![log_std; m], [1, m], &device),
+        b_log_std: log_std_param(log_std, [1, m], &device, trainable),
         a_mean: param(scaled(&start.a, sigmas.output_weight), [1, m], &device),
-        a_log_std: param(vec![log_std; m], [1, m], &device),
+        a_log_std: log_std_param(log_std, [1, m], &device, trainable),
         c_mean: param(scaled(&[start.c], sigmas.output_bias), [1], &device),
-        c_log_std: param(vec![log_std], [1], &device),
+        c_log_std: log_std_param(log_std, [1], &device, trainable),
     };
     let descent = RefinementConfig {
         steps: config.steps,

@@ -228,3 +228,36 @@ fn a_learning_rate_by_beta_is_each_networks_own_learning_rate() {
         "{error}"
     );
 }
+
+#[test]
+fn fixed_stds_leave_only_the_size_of_the_weights_priced() {
+    let task = L1Task::default();
+    let start = double_sided(3, 6, 4.0).unwrap();
+    let config = PosteriorFitConfig {
+        fixed_std: true,
+        ..quick()
+    };
+    let fit = fit_posterior(&task, &start, Beta::new(1e-3).unwrap(), &config, &device()).unwrap();
+    // Every std stays where it started, initial_std prior stds...
+    let sigmas = config.priors.sigmas(start.sizes());
+    let expected = (config.initial_std * sigmas.weight) as f32;
+    assert!(
+        fit.std
+            .w
+            .iter()
+            .all(|&s| (s - expected).abs() < 1e-6 * expected.max(1.0)),
+        "{:?} vs {expected}",
+        fit.std.w
+    );
+    // ...while the means move, shrunk by the price on their size.
+    let size = |w: &[f32]| w.iter().map(|v| v * v).sum::<f32>();
+    assert!(
+        size(&fit.mean.w) < 0.9 * size(&start.w),
+        "{} vs {}",
+        size(&fit.mean.w),
+        size(&start.w)
+    );
+    // With stds free, the same fit widens them.
+    let free = fit_posterior(&task, &start, Beta::new(1e-3).unwrap(), &quick(), &device()).unwrap();
+    assert!(free.std.w.iter().any(|&s| s > 2.0 * expected));
+}
