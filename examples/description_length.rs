@@ -76,7 +76,7 @@ struct Args {
     /// `swish` or `relu` (generated starts keep their model's). Under ReLU
     /// the double-sided and pudding starts are exact at any sharpness, so
     /// only what each costs tells them apart.
-    #[arg(long, default_value = "swish", value_parser = parse_activation)]
+    #[arg(long, default_value = "swish", value_parser = Activation::from_name)]
     activation: Activation,
     /// Adam steps of the `adam` start before its fit; 1 makes it (nearly)
     /// the random initialisation, so its fit is a priced descent from
@@ -141,14 +141,6 @@ struct Row {
     start_description: String,
     /// The fitted mean network as a formula.
     description: String,
-}
-
-fn parse_activation(name: &str) -> std::result::Result<Activation, String> {
-    match name {
-        "swish" => Ok(Activation::Swish),
-        "relu" => Ok(Activation::Relu),
-        other => Err(format!("unknown activation {other:?}: swish or relu")),
-    }
 }
 
 fn main() {
