@@ -510,11 +510,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     let generalization_beta = if config.generalization.beta > 0.0 {
         config.generalization.beta
     } else {
-        // The most accurate beta of the grid.
-        phases_by_beta
-            .iter()
-            .min_by(|a, b| a.nmse.total_cmp(&b.nmse))
-            .map_or(config.training.pareto.beta_min, |row| row.beta)
+        most_accurate_beta(&phases_by_beta, labels_from).unwrap_or(config.training.pareto.beta_min)
     };
     let generalization =
         generalization_rows(config, &generator, &task, &classifier, generalization_beta)?;
@@ -805,11 +801,28 @@ fn generalization_rows(
             m: sizes.m,
             trained,
             beta,
-            nmse: mean(networks.iter().map(|x| x.nmse)),
+            nmse: mean(
+                networks
+                    .iter()
+                    .map(|x| x.weights(config.training.evaluation.labels_from).1),
+            ),
             fractions: fractions(&labels)?,
         });
     }
     Ok(rows)
+}
+
+/// The grid's beta whose labelled networks are the most accurate: by the
+/// sampled weights' NMSE, or the mean weights' when the labels come from
+/// them (a run without weight noise has sampled weights that are all noise).
+fn most_accurate_beta(rows: &[BetaRow], labels_from: LabelWeights) -> Option<f64> {
+    let labelled = |row: &BetaRow| match labels_from {
+        LabelWeights::Sampled => row.nmse,
+        LabelWeights::Mean => row.nmse_mean_weights.unwrap_or(row.nmse),
+    };
+    rows.iter()
+        .min_by(|a, b| labelled(a).total_cmp(&labelled(b)))
+        .map(|row| row.beta)
 }
 
 /// A short summary table of a report, one line per beta.
@@ -1021,4 +1034,23 @@ pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
         algorithms: algorithms_across_seeds(&pooled),
         by_size,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generalisation_is_measured_where_the_labelled_weights_are_most_accurate() {
+        let row = |beta: f64, nmse: f64, mean: f64| BetaRow {
+            beta,
+            nmse,
+            nmse_mean_weights: Some(mean),
+            ..Default::default()
+        };
+        let rows = [row(1e-6, 12.0, 0.01), row(1e-1, 1.0, 1.0)];
+        assert_eq!(most_accurate_beta(&rows, LabelWeights::Sampled), Some(1e-1));
+        assert_eq!(most_accurate_beta(&rows, LabelWeights::Mean), Some(1e-6));
+        assert_eq!(most_accurate_beta(&[], LabelWeights::Mean), None);
+    }
 }

@@ -173,6 +173,18 @@ fn normal<const D: usize>(rng: &mut ChaCha8Rng, shape: [usize; D], device: &Devi
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 
+/// Standard normal draws from `rng`, or zeros (the mean) without one.
+fn noise<const D: usize>(
+    rng: Option<&mut ChaCha8Rng>,
+    shape: [usize; D],
+    device: &Device,
+) -> Tensor<D> {
+    match rng {
+        Some(rng) => normal(rng, shape, device),
+        None => Tensor::zeros(shape, device),
+    }
+}
+
 /// KL of each of `B` posteriors against the prior widened by `width`, summed
 /// over everything after the first axis.
 fn kl_per_network<const D: usize>(mean: Tensor<D>, log_std: Tensor<D>, width: f64) -> Tensor<1> {
@@ -237,12 +249,13 @@ impl Posterior {
     }
 
     /// `draws` networks per posterior sampled by reparameterisation, network
-    /// `b`'s draws at rows `b · draws .. (b + 1) · draws`.
+    /// `b`'s draws at rows `b · draws .. (b + 1) · draws`; with no `rng`,
+    /// the mean networks.
     fn networks(
         &self,
         sigmas: &PriorSigmas,
         draws: usize,
-        rng: &mut ChaCha8Rng,
+        mut rng: Option<&mut ChaCha8Rng>,
         activation: Activation,
     ) -> Result<MlpBatch> {
         let [batch, m, n] = self.w_mean.dims();
@@ -268,25 +281,25 @@ impl Posterior {
             draw::<3, 4>(
                 &self.w_mean,
                 &self.w_log_std,
-                normal(rng, [rows, m, n], &device),
+                noise(rng.as_deref_mut(), [rows, m, n], &device),
                 sigmas.weight,
             ),
             draw::<2, 3>(
                 &self.b_mean,
                 &self.b_log_std,
-                normal(rng, [rows, m], &device),
+                noise(rng.as_deref_mut(), [rows, m], &device),
                 sigmas.bias,
             ),
             draw::<2, 3>(
                 &self.a_mean,
                 &self.a_log_std,
-                normal(rng, [rows, m], &device),
+                noise(rng.as_deref_mut(), [rows, m], &device),
                 sigmas.output_weight,
             ),
             draw::<1, 2>(
                 &self.c_mean,
                 &self.c_log_std,
-                normal(rng, [rows], &device),
+                noise(rng, [rows], &device),
                 sigmas.output_bias,
             ),
             activation,
@@ -341,10 +354,13 @@ fn descend(
     );
     let mut optimizer = AdamConfig::new().init();
     let warmup = (descent.steps / 20).max(1);
+    // Draws of the mean network would all be the same network.
+    let draws = if descent.means_only { 1 } else { descent.draws };
     for step in 0..descent.steps {
-        let networks = posterior.networks(sigmas, descent.draws, &mut rng, *activation)?;
+        let draw_from = (!descent.means_only).then_some(&mut rng);
+        let networks = posterior.networks(sigmas, draws, draw_from, *activation)?;
         let inputs = task.input_tensor(
-            batch * descent.draws,
+            batch * draws,
             descent.inputs,
             n,
             seed ^ (step as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -352,7 +368,7 @@ fn descend(
         );
         let nmse: Tensor<1> = task
             .nmse(&networks, inputs)
-            .reshape([batch, descent.draws])
+            .reshape([batch, draws])
             .mean_dim(1)
             .reshape([batch]);
         let loss = (nmse + posterior.kl(widths) * betas.clone()).sum();
@@ -431,6 +447,7 @@ pub fn fit_posterior(
         learning_rate_by_beta: Vec::new(),
         draws: config.draws,
         inputs: config.inputs,
+        means_only: false,
     };
     let (posterior, mut rng) = descend(
         task,
@@ -447,8 +464,12 @@ pub fn fit_posterior(
 
     let posterior = posterior.valid();
     let evaluation_seed = config.seed.wrapping_add(0x5EED);
-    let sampled =
-        posterior.networks(&sigmas, config.evaluation_draws, &mut rng, start.activation)?;
+    let sampled = posterior.networks(
+        &sigmas,
+        config.evaluation_draws,
+        Some(&mut rng),
+        start.activation,
+    )?;
     let inputs = task.input_tensor(
         config.evaluation_draws,
         config.evaluation_inputs,
@@ -542,6 +563,16 @@ pub struct RefinementConfig {
     pub draws: usize,
     /// Fresh inputs per draw and step.
     pub inputs: usize,
+    /// Refine the means alone: each network is scored at its posterior's
+    /// mean (no weight draws) and the log-stds are held where the decoder
+    /// wrote them, so the KL prices only the size of the mean weights (an
+    /// L2 price, as [`PosteriorFitConfig::fixed_std`] makes it). For a
+    /// generator trained without weight noise
+    /// (`deterministic_weight_steps` covering every step), whose stds settle
+    /// at the prior's and whose draws would be prior-sized noise. Off by
+    /// default: the refinement then prices precision, as the description
+    /// length does.
+    pub means_only: bool,
 }
 
 impl Default for RefinementConfig {
@@ -552,6 +583,7 @@ impl Default for RefinementConfig {
             learning_rate_by_beta: Vec::new(),
             draws: 1,
             inputs: 256,
+            means_only: false,
         }
     }
 }
@@ -664,15 +696,17 @@ pub fn refine(
     let flat3 = |t: &Tensor<4>| leaf(t.clone().reshape([batch, m, n]));
     let flat2 = |t: &Tensor<3>| leaf(t.clone().reshape([batch, m]));
     let flat1 = |t: &Tensor<2>| leaf(t.clone().reshape([batch]));
+    // Held log-stds are skipped by Adam and come back as the decoder wrote them.
+    let std_trainable = !refinement.means_only;
     let posterior = Posterior {
         w_mean: flat3(&decoded.weight.mean),
-        w_log_std: flat3(&decoded.weight.log_std),
+        w_log_std: flat3(&decoded.weight.log_std).set_require_grad(std_trainable),
         b_mean: flat2(&decoded.bias.mean),
-        b_log_std: flat2(&decoded.bias.log_std),
+        b_log_std: flat2(&decoded.bias.log_std).set_require_grad(std_trainable),
         a_mean: flat2(&decoded.output_weight.mean),
-        a_log_std: flat2(&decoded.output_weight.log_std),
+        a_log_std: flat2(&decoded.output_weight.log_std).set_require_grad(std_trainable),
         c_mean: flat1(&decoded.output_bias.mean),
-        c_log_std: flat1(&decoded.output_bias.log_std),
+        c_log_std: flat1(&decoded.output_bias.log_std).set_require_grad(std_trainable),
     };
     let (p, _) = descend(
         task,

@@ -129,14 +129,26 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(matches!(error, CoreError::NonFinite { .. }), "{error}");
 }
 
+/// What an untrained decoder writes for `networks` networks of `sizes`.
+fn untrained_decoded(
+    config: &HypernetworkConfig,
+    networks: usize,
+    sizes: Sizes,
+    device: &Device,
+) -> hyperinterp_hvae::Decoded {
+    let set = ParamSet::initialise(&catalogue(config), 1, 0, device).unwrap();
+    let noise = Noise::draw(config, 1, networks, sizes, 1, device).unwrap();
+    generate(&set, config, &noise).unwrap().decoded
+}
+
 #[test]
 fn refining_what_the_decoder_wrote_lowers_each_networks_own_objective() {
-    let device = device().autodiff();
-    let config = HypernetworkConfig::default();
-    let set = ParamSet::initialise(&catalogue(&config), 1, 0, &device).unwrap();
-    let sizes = Sizes::new(3, 6).unwrap();
-    let noise = Noise::draw(&config, 1, 4, sizes, 1, &device).unwrap();
-    let decoded = generate(&set, &config, &noise).unwrap().decoded;
+    let (device, config, sizes) = (
+        device().autodiff(),
+        HypernetworkConfig::default(),
+        Sizes::new(3, 6).unwrap(),
+    );
+    let decoded = untrained_decoded(&config, 4, sizes, &device);
     let task = L1Task::default();
     // Two cheap networks and two dear ones, refined in one batch.
     let betas = [1e-6, 1e-6, 1.0, 1.0];
@@ -260,4 +272,47 @@ fn fixed_stds_leave_only_the_size_of_the_weights_priced() {
     // With stds free, the same fit widens them.
     let free = fit_posterior(&task, &start, Beta::new(1e-3).unwrap(), &quick(), &device()).unwrap();
     assert!(free.std.w.iter().any(|&s| s > 2.0 * expected));
+}
+
+#[test]
+fn refining_the_means_alone_holds_the_stds_and_prices_the_size() {
+    let (device, config, sizes) = (
+        device().autodiff(),
+        HypernetworkConfig::default(),
+        Sizes::new(3, 6).unwrap(),
+    );
+    let decoded = untrained_decoded(&config, 2, sizes, &device);
+    let task = L1Task::default();
+    let betas = [1e-6, 1.0];
+    let refinement = RefinementConfig {
+        steps: 100,
+        means_only: true,
+        ..Default::default()
+    };
+    let refined = refine(&task, &decoded, &betas, &config, &refinement, 0).unwrap();
+    // The stds come back exactly as the decoder wrote them...
+    let values = |t: &burn::tensor::Tensor<4>| to_vec(&t.clone().flatten::<1>(0, 3), "w").unwrap();
+    assert_eq!(
+        values(&refined.weight.log_std),
+        values(&decoded.weight.log_std)
+    );
+    // ...while the means move: toward accuracy where it is cheap, toward
+    // smaller weights where it is dear.
+    let inputs = task.input_tensor(2, 4096, sizes.n, 7, &device);
+    let nmse = |d: &hyperinterp_hvae::Decoded| {
+        to_vec(
+            &task.nmse(&d.mean_networks(&config).unwrap(), inputs.clone()),
+            "nmse",
+        )
+        .unwrap()
+    };
+    let (before, after) = (nmse(&decoded), nmse(&refined));
+    assert!(after[0] < 0.5 * before[0], "{after:?} vs {before:?}");
+    let size = |d: &hyperinterp_hvae::Decoded| {
+        values(&d.weight.mean)[18..]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f32>()
+    };
+    assert!(size(&refined) < 0.5 * size(&decoded));
 }

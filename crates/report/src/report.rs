@@ -257,7 +257,8 @@ pub struct GeneralizationRow {
     /// The beta the networks were generated at.
     #[serde(deserialize_with = "number_or_nan")]
     pub beta: f64,
-    /// NMSE of the generated networks.
+    /// NMSE of the generated networks' labelled weights (sampled unless the
+    /// run labels mean weights).
     #[serde(deserialize_with = "number_or_nan")]
     pub nmse: f64,
     /// Label fractions of the generated networks.
