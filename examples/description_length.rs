@@ -109,10 +109,14 @@ struct Args {
     describe: bool,
 }
 
+/// A hand-written start's algorithm and sharpness k.
+type HandWritten = (&'static str, f32);
+
 /// A network a fit starts from, with its own label and formula (and, for a
 /// generated one, the generator's free energy for it).
 struct Start {
     name: String,
+    hand_written: Option<HandWritten>,
     network: Mlp,
     label: String,
     description: String,
@@ -123,6 +127,12 @@ struct Start {
 struct Row {
     beta: f64,
     start: String,
+    /// A hand-written start's algorithm (`double_sided`, `pudding`,
+    /// `spread_out_pudding`) and sharpness k.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    algorithm: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sharpness: Option<f32>,
     start_label: String,
     /// A generated start's own `NMSE + beta · weight KL` (sampled weights).
     start_free_energy: Option<f64>,
@@ -161,26 +171,31 @@ fn main_result(args: Args) -> Result<()> {
         steps: args.adam_steps,
         ..Default::default()
     };
-    let mut starts: Vec<(String, Mlp)> = Vec::new();
+    let mut starts: Vec<(String, Option<HandWritten>, Mlp)> = Vec::new();
     for &k in &args.sharpness {
         // Named by sharpness only when there are several.
-        let name = |algorithm: &str| match args.sharpness.len() {
-            1 => algorithm.to_string(),
-            _ => format!("{algorithm} k={k}"),
+        let mut push = |algorithm: &'static str, network: Mlp| {
+            let name = match args.sharpness.len() {
+                1 => algorithm.to_string(),
+                _ => format!("{algorithm} k={k}"),
+            };
+            starts.push((name, Some((algorithm, k)), network));
         };
-        starts.push((name("double_sided"), double_sided(n, m, k)?));
-        starts.push((name("pudding"), pudding(n, m, Sign::Positive, k, 1.0)?));
-        starts.push((
-            name("spread_out_pudding"),
+        push("double_sided", double_sided(n, m, k)?);
+        push("pudding", pudding(n, m, Sign::Positive, k, 1.0)?);
+        push(
+            "spread_out_pudding",
             spread_out_pudding(n, m, Sign::Positive, k, 1.0)?,
-        ));
+        );
     }
     starts.push((
         "convexity".to_string(),
+        None,
         convexity(n, m, &ConvexityConfig::default())?,
     ));
     starts.push((
         "adam".to_string(),
+        None,
         train_adam(&task, sizes, &adam, &device)?.mlp,
     ));
     let classifier = Classifier::default();
@@ -193,11 +208,12 @@ fn main_result(args: Args) -> Result<()> {
     };
     // Each hand-written start's own label, once: it does not depend on beta.
     let mut fixed_starts = Vec::with_capacity(starts.len());
-    for (name, mut start) in starts {
+    for (name, hand_written, mut start) in starts {
         start.activation = args.activation;
         let label = label_of(&start, task.nmse_of(&start, 20_000, 1)?)?;
         fixed_starts.push(Start {
             name,
+            hand_written,
             label,
             description: describe(&start)?,
             network: start,
@@ -255,6 +271,7 @@ fn main_result(args: Args) -> Result<()> {
             for (k, network) in networks.into_iter().enumerate() {
                 generated.push(Start {
                     name: format!("generated {k}"),
+                    hand_written: None,
                     label: label_of(&network.sampled, network.nmse)?,
                     description: describe(&network.mean)?,
                     free_energy: Some(network.nmse + beta.value() * network.weight_kl),
@@ -276,6 +293,8 @@ fn main_result(args: Args) -> Result<()> {
             rows.push(Row {
                 beta: beta.value(),
                 start: start.name.clone(),
+                algorithm: start.hand_written.map(|(algorithm, _)| algorithm),
+                sharpness: start.hand_written.map(|(_, k)| k),
                 start_label: start.label.clone(),
                 start_free_energy: start.free_energy,
                 free_energy: fit.free_energy(),
@@ -345,7 +364,7 @@ fn main_result(args: Args) -> Result<()> {
             let best_of = |algorithm: &str| {
                 beta_rows
                     .iter()
-                    .filter(|row| row.start.starts_with(&format!("{algorithm} k=")))
+                    .filter(|row| row.algorithm == Some(algorithm))
                     .min_by(|x, y| x.free_energy.total_cmp(&y.free_energy))
                     .map(|row| format!("{} {:.6}", row.start, row.free_energy))
             };
