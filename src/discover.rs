@@ -5,7 +5,7 @@
 //! The example `discover` is a thin command line around [`run`].
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -13,7 +13,8 @@ use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, require_at_least_on
 use hyperinterp_hvae::{HypernetworkConfig, PosteriorFitConfig, fit_posterior};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
-    Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer, TrainerConfig,
+    Checkpoint, Evaluation, GeneratedNetwork, Generator, LabelWeights, RunFiles, Trainer,
+    TrainerConfig,
 };
 use hyperinterp_phases::{Algorithm, Classifier, ClassifierConfig, describe};
 use hyperinterp_report::{
@@ -162,6 +163,11 @@ pub struct DiscoverConfig {
     pub classifier: ClassifierConfig,
     /// Generated networks refined by the same objective (the amortisation gap).
     pub refinement: RefinementConfig,
+    /// Start training from this checkpoint's parameters (a second stage
+    /// after an earlier run: [`Trainer::warm_start`]); `training` then
+    /// counts its steps and schedules from 0. `None` (the default): from
+    /// scratch. `--resume` of this run's own checkpoint takes precedence.
+    pub initialise_from: Option<PathBuf>,
 }
 
 impl DiscoverConfig {
@@ -415,6 +421,8 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
             ));
         }
         trainer
+    } else if let Some(path) = &config.initialise_from {
+        Trainer::warm_start(config.training.clone(), Checkpoint::load(path)?, device)?
     } else {
         Trainer::new(config.training.clone(), &task, device)?
     };

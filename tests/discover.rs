@@ -1,6 +1,7 @@
 //! `discover --quick` end to end: every part of the report is produced.
 
 use hyperinterp::discover::{DiscoverConfig, run};
+use hyperinterp::pareto::Checkpoint;
 
 #[test]
 fn quick_discover_writes_a_complete_report() {
@@ -133,7 +134,42 @@ fn quick_discover_writes_a_complete_report() {
     let networks =
         hyperinterp::core::export::load_safetensors(&out.join("networks.safetensors")).unwrap();
     assert_eq!(networks.len(), report.representatives.len());
+
+    // A second stage starts from this run's parameters: with a learning rate
+    // too small to move them, its checkpoint holds the first run's.
+    let first = Checkpoint::load(&out.join("checkpoint.safetensors")).unwrap();
+    let second_out = out.join("second-stage");
+    let mut second = config.clone();
+    second.initialise_from = Some(out.join("checkpoint.safetensors"));
+    second.training.steps = 2;
+    second.training.checkpoint_every = 2;
+    second.training.learning_rate = 1e-12;
+    run(&second, &second_out, &device, false).unwrap();
+    let continued = Checkpoint::load(&second_out.join("checkpoint.safetensors")).unwrap();
+    assert_eq!(continued.step, 2);
+    for (a, b) in first
+        .params
+        .iter()
+        .flatten()
+        .zip(continued.params.iter().flatten())
+    {
+        assert!((a - b).abs() < 1e-6, "{a} against {b}");
+    }
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_second_stage_from_a_missing_checkpoint_is_an_error_naming_it() {
+    let mut config = DiscoverConfig::quick();
+    config.initialise_from = Some("no/such/checkpoint.safetensors".into());
+    let out = std::env::temp_dir().join(format!(
+        "hyperinterp-discover-missing-{}",
+        std::process::id()
+    ));
+    let device = hyperinterp::backend::device("default").unwrap();
+    let error = run(&config, &out, &device, false).unwrap_err().to_string();
+    assert!(error.contains("no/such/checkpoint.safetensors"), "{error}");
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// Every named configuration shipped in `configs/` (and the measured levers

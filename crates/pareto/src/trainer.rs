@@ -475,7 +475,17 @@ impl Trainer {
             .iter()
             .map(|v| v.clone().detach().require_grad())
             .collect();
-        Ok(Trainer {
+        Ok(Trainer::at_step_zero(config, specs, values, device))
+    }
+
+    /// A run at step 0 from these parameters, with a fresh optimiser.
+    fn at_step_zero(
+        config: TrainerConfig,
+        specs: Vec<ParamSpec>,
+        values: Vec<Tensor<2>>,
+        device: Device,
+    ) -> Self {
+        Trainer {
             optimizer: ParamAdam::new(specs.len(), config.clip_norm),
             targets: vec![None; config.sizes.len()],
             config,
@@ -483,7 +493,7 @@ impl Trainer {
             values,
             step: 0,
             device,
-        })
+        }
     }
 
     /// Continues a run from a checkpoint, exactly where it stopped.
@@ -525,6 +535,74 @@ impl Trainer {
             step: checkpoint.step,
             device,
         })
+    }
+
+    /// A new run under `config` that starts from a checkpoint's parameters:
+    /// a second training stage, e.g. a fresh learning-rate schedule or
+    /// another pull after a first run. Only the parameters carry over; the
+    /// step count, Adam's moments and any kept targets start afresh, so every
+    /// schedule in `config` (learning rate, KL warm-up, pull) counts from 0.
+    /// The model must be the checkpoint's: the same parameter catalogue.
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use hyperinterp_core::Sizes;
+    /// use hyperinterp_pareto::{Trainer, TrainerConfig};
+    /// let mut config = TrainerConfig { steps: 2, groups: 2, networks: 2, inputs: 16, progress: false, ..Default::default() };
+    /// config.sizes = vec![Sizes::new(2, 4)?];
+    /// config.hypernetwork.graph.layers = 1;
+    /// let (task, device) = (hyperinterp_l1::L1Task::default(), Device::default());
+    /// let mut first = Trainer::new(config.clone(), &task, &device)?;
+    /// first.run(&task, None, None)?;
+    /// let second = TrainerConfig { learning_rate: 1e-4, ..config.clone() };
+    /// let mut next = Trainer::warm_start(second, first.checkpoint()?, &device)?;
+    /// assert_eq!(next.step(), 0);
+    /// next.run(&task, None, None)?;
+    ///
+    /// let mut deeper = config;
+    /// deeper.hypernetwork.graph.layers = 2;
+    /// assert!(Trainer::warm_start(deeper, first.checkpoint()?, &device).is_err());
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn warm_start(
+        config: TrainerConfig,
+        checkpoint: Checkpoint,
+        device: &Device,
+    ) -> Result<Self> {
+        config.validate()?;
+        let specs = config.pareto_catalogue();
+        if specs != checkpoint.config.pareto_catalogue() || checkpoint.params.len() != specs.len() {
+            return Err(CoreError::config(
+                "initialise_from",
+                "the checkpoint's model has other parameters than this configuration's \
+                 (the graph, latent width and Pareto head must match)",
+            ));
+        }
+        let device = device.clone().autodiff();
+        let values = checkpoint
+            .params
+            .into_iter()
+            .zip(&specs)
+            .map(|(values, spec)| {
+                if values.len() != spec.numel() {
+                    return Err(CoreError::config(
+                        "initialise_from",
+                        format!(
+                            "parameter {} has {} values, expected {}",
+                            spec.name,
+                            values.len(),
+                            spec.numel()
+                        ),
+                    ));
+                }
+                let len = values.len();
+                Ok(
+                    Tensor::<2>::from_data(TensorData::new(values, [1, len]), &device)
+                        .require_grad(),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Trainer::at_step_zero(config, specs, values, device))
     }
 
     /// Resumes from a checkpoint file.

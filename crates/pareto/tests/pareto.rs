@@ -593,3 +593,39 @@ fn evaluation_rows_carry_the_mean_order_parameters() {
     let line = serde_json::to_string(&plain[0]).unwrap();
     assert!(!line.contains("order_parameters"), "{line}");
 }
+
+#[test]
+fn a_warm_start_carries_the_parameters_and_nothing_else() {
+    let task = L1Task::default();
+    let device = device();
+    let mut first = Trainer::new(tiny(4), &task, &device).unwrap();
+    first.run(&task, None, None).unwrap();
+    let stopped = first.checkpoint().unwrap();
+    assert!(stopped.adam.iter().all(Option::is_some));
+
+    let second = TrainerConfig {
+        learning_rate: 1e-3,
+        kl_free_steps: 0,
+        kl_warmup_steps: 0,
+        ..tiny(3)
+    };
+    let mut warm = Trainer::warm_start(second, stopped.clone(), &device).unwrap();
+    let started = warm.checkpoint().unwrap();
+    assert_eq!(started.step, 0);
+    assert_eq!(started.params, stopped.params);
+    assert!(started.adam.iter().all(Option::is_none));
+    let metrics = warm.run(&task, None, None).unwrap();
+    // The second stage's own schedule, from its first step: warm-up to 1e-3.
+    assert_eq!(metrics.len(), 3);
+    assert!((metrics[0].learning_rate - 5e-4).abs() < 1e-12);
+    assert!(metrics.iter().all(|m| m.kl > 0.0 && m.loss > m.nmse));
+    assert_ne!(warm.checkpoint().unwrap().params, stopped.params);
+
+    let mut wider = tiny(3);
+    wider.hypernetwork.graph.width = 16;
+    let error = Trainer::warm_start(wider, stopped, &device)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("initialise_from"), "{error}");
+}
