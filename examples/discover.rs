@@ -39,6 +39,10 @@ struct Args {
     /// Continue training from <out>/checkpoint.safetensors if present.
     #[arg(long)]
     resume: bool,
+    /// Start training from another run's checkpoint, a second stage
+    /// (overrides the configuration's `initialise_from`).
+    #[arg(long)]
+    initialise_from: Option<PathBuf>,
 }
 
 fn main() {
@@ -62,6 +66,9 @@ fn main_result(args: Args) -> Result<()> {
     };
     if let Some(seed) = args.seed {
         config.training.seed = seed;
+    }
+    if args.initialise_from.is_some() {
+        config.initialise_from = args.initialise_from;
     }
     if !args.eval_n.is_empty() {
         config.generalization.n = args.eval_n;
