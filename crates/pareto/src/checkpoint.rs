@@ -85,6 +85,13 @@ fn target_lengths(config: &TrainerConfig, k: usize) -> [usize; 8] {
     [w, w, b, b, b, b, c, c]
 }
 
+/// A flat parameter (or Adam moment) as the `[1, len]` row the trainer and
+/// the generator hold it in.
+pub(crate) fn row(values: Vec<f32>, device: &Device) -> Tensor<2> {
+    let len = values.len();
+    Tensor::from_data(TensorData::new(values, [1, len]), device)
+}
+
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Device;
 use hyperinterp_core::{
     Beta, CoreError, GeneratedNetworks, Mlp, NetworkClassifier, NetworkGenerator, Result, Sizes,
     Task, to_vec,
@@ -12,7 +12,7 @@ use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{Noise, generate};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, row};
 use crate::model::hypernetwork_params;
 use crate::trainer::TrainerConfig;
 
@@ -152,7 +152,7 @@ impl Generator {
         let values = checkpoint
             .params
             .iter()
-            .map(|v| Tensor::from_data(TensorData::new(v.clone(), [1, v.len()]), &device))
+            .map(|v| row(v.clone(), &device))
             .collect();
         Generator::new(
             checkpoint.config.clone(),

@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{AdamMoments, Checkpoint, decoded_parts};
+use crate::checkpoint::{AdamMoments, Checkpoint, decoded_parts, row};
 use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
 
@@ -503,10 +503,7 @@ impl Trainer {
         let targets = checkpoint.kept_targets(&device)?;
         let config = checkpoint.config;
         let specs = config.pareto_catalogue();
-        let tensor = |values: Vec<f32>| -> Tensor<2> {
-            let len = values.len();
-            Tensor::from_data(TensorData::new(values, [1, len]), &device)
-        };
+        let tensor = |values: Vec<f32>| row(values, &device);
         let values = checkpoint
             .params
             .into_iter()
@@ -595,11 +592,7 @@ impl Trainer {
                         ),
                     ));
                 }
-                let len = values.len();
-                Ok(
-                    Tensor::<2>::from_data(TensorData::new(values, [1, len]), &device)
-                        .require_grad(),
-                )
+                Ok(row(values, &device).require_grad())
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Trainer::at_step_zero(config, specs, values, device))
