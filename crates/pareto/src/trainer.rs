@@ -503,11 +503,10 @@ impl Trainer {
         let targets = checkpoint.kept_targets(&device)?;
         let config = checkpoint.config;
         let specs = config.pareto_catalogue();
-        let tensor = |values: Vec<f32>| row(values, &device);
         let values = checkpoint
             .params
             .into_iter()
-            .map(|v| tensor(v).require_grad())
+            .map(|v| row(v, &device).require_grad())
             .collect();
         let mut optimizer = ParamAdam::new(specs.len(), config.clip_norm);
         optimizer.states = checkpoint
@@ -517,8 +516,8 @@ impl Trainer {
                 moments.map(|m| {
                     AdamState::new(AdaptiveMomentumState::new(
                         m.time,
-                        tensor(m.first).inner(),
-                        tensor(m.second).inner(),
+                        row(m.first, &device).inner(),
+                        row(m.second, &device).inner(),
                     ))
                 })
             })
@@ -576,25 +575,14 @@ impl Trainer {
             ));
         }
         let device = device.clone().autodiff();
-        let values = checkpoint
+        let values: Vec<Tensor<2>> = checkpoint
             .params
             .into_iter()
-            .zip(&specs)
-            .map(|(values, spec)| {
-                if values.len() != spec.numel() {
-                    return Err(CoreError::config(
-                        "initialise_from",
-                        format!(
-                            "parameter {} has {} values, expected {}",
-                            spec.name,
-                            values.len(),
-                            spec.numel()
-                        ),
-                    ));
-                }
-                Ok(row(values, &device).require_grad())
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .map(|values| row(values, &device).require_grad())
+            .collect();
+        // A checkpoint built by hand may hold a parameter of the wrong length;
+        // `ParamSet` checks every shape, naming the parameter.
+        ParamSet::new(specs.clone(), values.clone())?;
         Ok(Trainer::at_step_zero(config, specs, values, device))
     }
 

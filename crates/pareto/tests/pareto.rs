@@ -623,9 +623,19 @@ fn a_warm_start_carries_the_parameters_and_nothing_else() {
 
     let mut wider = tiny(3);
     wider.hypernetwork.graph.width = 16;
-    let error = Trainer::warm_start(wider, stopped, &device)
+    let error = Trainer::warm_start(wider, stopped.clone(), &device)
         .err()
         .unwrap()
         .to_string();
     assert!(error.contains("initialise_from"), "{error}");
+
+    // A checkpoint built by hand with a parameter cut short: an error naming it.
+    let mut cut = stopped;
+    cut.params[0].pop();
+    let name = tiny(3).pareto_catalogue()[0].name.clone();
+    let error = Trainer::warm_start(tiny(3), cut, &device)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains(&name), "{error}");
 }
