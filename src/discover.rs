@@ -49,8 +49,8 @@ impl Default for GridConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GeneralizationConfig {
-    /// Input sizes to evaluate (with `m = 3n`); empty = smaller, between and
-    /// larger than the training sizes.
+    /// Input sizes to evaluate (each at the mean trained width ratio `m / n`);
+    /// empty = smaller, between and larger than the training sizes.
     pub n: Vec<usize>,
     /// Other widths, evaluated at the largest trained `n`; empty = between
     /// each pair of its trained widths and double the widest (half and double
