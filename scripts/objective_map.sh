@@ -12,8 +12,12 @@
 set -euo pipefail
 out=${1:-runs/objective_map}
 jobs=${JOBS:-$(nproc)}
+# Built each time unless BIN names a binary, so that a stale one is never
+# used (cargo does nothing when it is up to date).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --example description_length
+fi
 bin=${BIN:-target/release/examples/description_length}
-[ -x "$bin" ] || cargo build --release --example description_length
 mkdir -p "$out"
 # The discover grid (13 betas from 1e-7 to 1e-1), in quarters.
 quarters="1e-7,3.2e-7,1e-6 3.2e-6,1e-5,3.2e-5 1e-4,3.2e-4,1e-3 3.2e-3,1e-2,3.2e-2,1e-1"

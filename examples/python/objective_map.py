@@ -3,7 +3,8 @@
 For each regime, size (n, m) and beta: the label of the fitted network with
 the lowest free energy NMSE + beta * KL (its mean network's label; the
 sampled networks' majority in brackets where it differs), and how much
-dearer the best fit of any *other* label is (the margin, %). A fit is
+dearer the best fit of any *other* label is (the margin, %). With --json,
+the same as one JSON list instead of the table. A fit is
 grouped by the label it ends with, not the start it came from, since a
 start may relax into another algorithm's basin.
 
@@ -39,7 +40,7 @@ def load(root):
 
 
 def winner(rows):
-    """(label, sampled majority, margin %) of the lowest free energy."""
+    """(label, sampled majority, margin %, start) of the lowest free energy."""
     best = {}
     for row in rows:
         label = row["label"]
@@ -54,7 +55,8 @@ def winner(rows):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else "runs/objective_map"
+    paths = [arg for arg in sys.argv[1:] if arg != "--json"]
+    root = paths[0] if paths else "runs/objective_map"
     table = load(root)
     if not table:
         sys.exit(f"no description_length.json under {root}/<regime>/n*-m*-*/")
@@ -73,7 +75,8 @@ def main():
             if margin is not None:
                 text += f" {margin:.0f}%"
             cells.append((beta, text))
-        print(f"{regime:>20} n={n} m={m}: " + ", ".join(f"{b:.1e} {t}" for b, t in cells))
+        if "--json" not in sys.argv:
+            print(f"{regime:>20} n={n} m={m}: " + ", ".join(f"{b:.1e} {t}" for b, t in cells))
     if "--json" in sys.argv:
         print(json.dumps(summary, indent=1))
 
