@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::MlpBatch;
 use crate::error::{CoreError, Result};
-use crate::mlp::{Mlp, Sizes};
+use crate::mlp::{Activation, Mlp, Sizes};
 
 /// The price of complexity: loss = NMSE + beta · KL. Finite and ≥ 0.
 ///
@@ -258,6 +258,19 @@ pub trait Task: Send + Sync {
             squared += error * error;
         }
         Ok(squared / samples as f64 / self.target_variance(mlp.n))
+    }
+
+    /// Known solutions of the task at `sizes`, each named by its algorithm
+    /// (several may share a name, e.g. at different sharpnesses): starts for
+    /// fits of the objective that ask which algorithm it prefers, and the
+    /// candidates a trainer's teacher chooses among. None by default.
+    fn reference_networks(
+        &self,
+        sizes: Sizes,
+        activation: Activation,
+    ) -> Result<Vec<(String, Mlp)>> {
+        let _ = (sizes, activation);
+        Ok(Vec::new())
     }
 }
 

@@ -41,7 +41,9 @@ pub use hypernetwork::{Hypernetwork, calibrate};
 pub use model::{
     Decoded, DecodedKind, Generation, Noise, catalogue, generate, normal_kl, standard_normal_kl,
 };
-pub use posterior::{PosteriorFit, PosteriorFitConfig, RefinementConfig, fit_posterior, refine};
+pub use posterior::{
+    PosteriorFit, PosteriorFitConfig, RefinementConfig, fit_posterior, fit_posteriors, refine,
+};
 pub use train::{
     MetricsLog, ParamAdam, StepMetrics, TrainingConfig, progress_bar, step_seed, train_fixed_beta,
 };

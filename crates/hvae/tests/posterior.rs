@@ -6,7 +6,7 @@ use hyperinterp_core::{Beta, CoreError, Sign, Sizes, Task, to_vec};
 use hyperinterp_graph_transformer::ParamSet;
 use hyperinterp_hvae::{
     HypernetworkConfig, Noise, PosteriorFitConfig, PriorWidths, RefinementConfig, catalogue,
-    fit_posterior, generate, refine,
+    fit_posterior, fit_posteriors, generate, refine,
 };
 use hyperinterp_l1::{L1Task, NanTargets, double_sided, spread_out_pudding};
 
@@ -127,6 +127,40 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(error.to_string().contains("steps"), "{error}");
     let error = fit_posterior(&NanTargets, &start, beta, &quick(), &device()).unwrap_err();
     assert!(matches!(error, CoreError::NonFinite { .. }), "{error}");
+}
+
+#[test]
+fn batched_fits_price_each_start_at_its_own_beta() {
+    let task = L1Task::default();
+    let start = double_sided(3, 6, 4.0).unwrap();
+    let (cheap, dear) = (Beta::new(1e-6).unwrap(), Beta::new(1e-2).unwrap());
+    let pairs = [(start.clone(), cheap), (start.clone(), dear)];
+    let fits = fit_posteriors(&task, &pairs, &quick(), &device()).unwrap();
+    assert_eq!((fits[0].beta, fits[1].beta), (cheap, dear));
+    assert!(
+        fits[1].kl < 0.5 * fits[0].kl,
+        "KL {} vs {}",
+        fits[1].kl,
+        fits[0].kl
+    );
+    assert!(fits[1].nmse_sampled > fits[0].nmse_sampled);
+    // One pair alone is `fit_posterior`; in a batch it reaches the same
+    // description length (only its draws differ).
+    let alone = fit_posterior(&task, &start, dear, &quick(), &device()).unwrap();
+    assert!(
+        (alone.kl - fits[1].kl).abs() < 0.1 * alone.kl,
+        "{} vs {}",
+        alone.kl,
+        fits[1].kl
+    );
+    // Starts of different sizes cannot share a batch; an empty list is an error.
+    let other = (
+        spread_out_pudding(2, 6, Sign::Positive, 4.0, 1.0).unwrap(),
+        cheap,
+    );
+    let error = fit_posteriors(&task, &[pairs[0].clone(), other], &quick(), &device()).unwrap_err();
+    assert!(error.to_string().contains("same sizes"), "{error}");
+    assert!(fit_posteriors(&task, &[], &quick(), &device()).is_err());
 }
 
 /// What an untrained decoder writes for `networks` networks of `sizes`.

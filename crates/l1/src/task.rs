@@ -1,7 +1,9 @@
 //! The L1 task: inputs `x ~ N(0, I_n)` (or uniform on `[-1, 1]^n`), target `||x||_1`.
 
 use burn::tensor::Tensor;
-use hyperinterp_core::Task;
+use hyperinterp_core::{Activation, Mlp, Result, Sign, Sizes, Task};
+
+use crate::encoders::{ConvexityConfig, convexity, double_sided, pudding, spread_out_pudding};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal, Uniform};
@@ -60,6 +62,62 @@ impl Task for L1Task {
 
     fn targets(&self, inputs: Tensor<3>) -> Tensor<2> {
         inputs.abs().sum_dim(2).squeeze_dim(2)
+    }
+
+    /// Double-sided, the pudding and the spread-out pudding (positive read-out)
+    /// at two sharpnesses each, and convexity: the starts of
+    /// `description_length`'s fits. Swish needs sharp one-input neurons to
+    /// be accurate (k = 4 and 10); under ReLU every k is exact and only the
+    /// price tells them apart, so moderate ones (1.4 and 2). An algorithm
+    /// too wide for `sizes` (double-sided needs m >= 2n) is left out.
+    ///
+    /// ```
+    /// use hyperinterp_core::{Activation, Sizes, Task};
+    /// use hyperinterp_l1::L1Task;
+    /// let networks = L1Task::default().reference_networks(Sizes { n: 4, m: 12 }, Activation::Swish)?;
+    /// let names: Vec<&str> = networks.iter().map(|(name, _)| name.as_str()).collect();
+    /// assert_eq!(names, ["double_sided", "pudding", "spread_out_pudding", "double_sided",
+    ///                    "pudding", "spread_out_pudding", "convexity"]);
+    /// // the pudding needs m >= n + 1 only, double-sided m >= 2n
+    /// let narrow = L1Task::default().reference_networks(Sizes { n: 4, m: 6 }, Activation::Relu)?;
+    /// assert!(narrow.iter().all(|(name, network)| name != "double_sided" && network.activation == Activation::Relu));
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    fn reference_networks(
+        &self,
+        sizes: Sizes,
+        activation: Activation,
+    ) -> Result<Vec<(String, Mlp)>> {
+        let Sizes { n, m } = sizes;
+        let sharpnesses: &[f32] = match activation {
+            Activation::Relu => &[1.4, 2.0],
+            _ => &[4.0, 10.0],
+        };
+        let mut networks = Vec::new();
+        for &k in sharpnesses {
+            let candidates = [
+                ("double_sided", double_sided(n, m, k)),
+                ("pudding", pudding(n, m, Sign::Positive, k, 1.0)),
+                (
+                    "spread_out_pudding",
+                    spread_out_pudding(n, m, Sign::Positive, k, 1.0),
+                ),
+            ];
+            // An algorithm that does not fit in m is not a solution here.
+            networks.extend(
+                candidates
+                    .into_iter()
+                    .filter_map(|(name, network)| Some((name.to_string(), network.ok()?))),
+            );
+        }
+        networks.push((
+            "convexity".to_string(),
+            convexity(n, m, &ConvexityConfig::default())?,
+        ));
+        for (_, network) in &mut networks {
+            network.activation = activation;
+        }
+        Ok(networks)
     }
 
     fn target_mean(&self, n: usize) -> f64 {

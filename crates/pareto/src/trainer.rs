@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::{AdamMoments, Checkpoint, decoded_parts, row};
 use crate::generator::{Evaluation, Generator, LabelWeights};
 use crate::model::{ParetoConfig, catalogue, hypernetwork_params};
+use crate::teacher::{Teacher, TeacherConfig};
 
 /// The seed stream of shard k's refinement targets is this plus k: apart
 /// from streams 1–4 (a step's noise, inputs, betas and sizes).
@@ -212,6 +213,10 @@ pub struct SemiAmortisedConfig {
     /// seed 2 of the wide prior diverged"). Kept so that those runs can be
     /// repeated.
     pub warmup_steps: usize,
+    /// Pull toward the objective's own choice at each size and beta (a
+    /// [`Teacher`], fitted when the pull first starts) instead of each
+    /// network refined from itself. None (the default): refined targets.
+    pub teacher: Option<TeacherConfig>,
 }
 
 impl Default for SemiAmortisedConfig {
@@ -224,6 +229,7 @@ impl Default for SemiAmortisedConfig {
             refinement: RefinementConfig::default(),
             persistent: false,
             warmup_steps: 0,
+            teacher: None,
         }
     }
 }
@@ -277,6 +283,9 @@ impl SemiAmortisedConfig {
                     self.from_step
                 ),
             ));
+        }
+        if let Some(teacher) = &self.teacher {
+            teacher.validate()?;
         }
         self.refinement.validate()
     }
@@ -417,6 +426,11 @@ impl RunFiles {
     pub fn metrics(&self) -> PathBuf {
         self.dir.join("metrics.jsonl")
     }
+    /// `teacher.json`: the [`Teacher`]'s choice at each size and grid beta,
+    /// written when it is fitted.
+    pub fn teacher(&self) -> PathBuf {
+        self.dir.join("teacher.json")
+    }
     /// `evaluations.jsonl`: one [`Evaluation`] per checkpoint.
     pub fn evaluations(&self) -> PathBuf {
         self.dir.join("evaluations.jsonl")
@@ -447,6 +461,9 @@ pub struct Trainer {
     device: Device,
     /// Persistent refinement targets, one slot per training size.
     targets: Vec<Option<Decoded>>,
+    /// The teacher's targets, once fitted (not in the checkpoint: a resumed
+    /// run fits them again, the same from the same seed).
+    teacher: Option<Teacher>,
 }
 
 impl Trainer {
@@ -493,6 +510,7 @@ impl Trainer {
             values,
             step: 0,
             device,
+            teacher: None,
         }
     }
 
@@ -524,6 +542,7 @@ impl Trainer {
             .collect();
         Ok(Trainer {
             targets,
+            teacher: None,
             config,
             specs,
             values,
@@ -648,9 +667,25 @@ impl Trainer {
         Generator::new(self.config.clone(), set)
     }
 
+    /// Whether the next step fits the teacher first (its first pull).
+    fn teacher_due(&self) -> bool {
+        self.teacher.is_none()
+            && self.config.semi_amortised.teacher.is_some()
+            && self.config.semi_amortised.is_active(self.step)
+    }
+
+    /// The teacher's targets, once a pull has fitted them.
+    pub fn teacher(&self) -> Option<&Teacher> {
+        self.teacher.as_ref()
+    }
+
     /// One optimisation step.
     pub fn train_step(&mut self, task: &impl Task, started: Instant) -> Result<StepMetrics> {
+        if self.teacher_due() {
+            self.teacher = Some(Teacher::fit(task, &self.config, &self.device)?);
+        }
         let config = &self.config;
+        let teacher = self.teacher.as_ref();
         let step = self.step;
         let betas = config.step_betas(step);
         let sizes = config.step_sizes(step);
@@ -685,6 +720,7 @@ impl Trainer {
             &self.device,
         );
         let ramp = config.beta_ramp(step);
+        let betas_of_step = &betas;
         let per_network_beta: Vec<f32> = betas
             .iter()
             .flat_map(|&b| std::iter::repeat_n((b * ramp) as f32, networks))
@@ -727,14 +763,25 @@ impl Trainer {
                     .map(|&b| f64::from(b))
                     .collect();
                 let from = kept.map(|t| t.groups(start, len));
-                let target = refine(
-                    task,
-                    from.as_ref().unwrap_or(&generation.decoded),
-                    &betas,
-                    &hypernetwork,
-                    &config.semi_amortised.refinement,
-                    step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
-                )?;
+                let target = match teacher {
+                    // The price's full betas, not the ramp's: the teacher's
+                    // targets are the objective's choice at the full price.
+                    Some(teacher) => {
+                        let full: Vec<f64> = betas_of_step[start..start + len]
+                            .iter()
+                            .flat_map(|&b| std::iter::repeat_n(b, networks))
+                            .collect();
+                        teacher.aligned_targets(&generation.decoded, &full)?
+                    }
+                    None => refine(
+                        task,
+                        from.as_ref().unwrap_or(&generation.decoded),
+                        &betas,
+                        &hypernetwork,
+                        &config.semi_amortised.refinement,
+                        step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
+                    )?,
+                };
                 let distance = generation.decoded.squared_distance(&target);
                 kept_target = persistent.then_some(target);
                 distance
@@ -889,6 +936,10 @@ impl Trainer {
         let started = Instant::now();
         let mut history = Vec::new();
         while self.step < until {
+            let fits_teacher = self.teacher_due();
+            if fits_teacher {
+                bar.set_message("fitting the teacher's targets");
+            }
             let record = match self.train_step(task, started) {
                 Ok(record) => record,
                 Err(error) => {
@@ -897,6 +948,14 @@ impl Trainer {
                 }
             };
             metrics_log.write(&record)?;
+            if let (true, Some(files), Some(teacher)) = (fits_teacher, &files, &self.teacher) {
+                let json = serde_json::to_string_pretty(teacher.targets())
+                    .map_err(|error| CoreError::config("teacher", error.to_string()))?;
+                std::fs::write(files.teacher(), json).map_err(|source| CoreError::Io {
+                    path: files.teacher(),
+                    source,
+                })?;
+            }
             bar.set_message(format!(
                 "loss {:.4} nmse {:.4} kl {:.1}",
                 record.loss, record.nmse, record.kl

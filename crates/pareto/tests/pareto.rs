@@ -1,15 +1,18 @@
 //! The Pareto trainer: exact resume, checkpoint robustness, configuration
-//! errors, and the accuracy/complexity trade-off from one run.
+//! errors, the accuracy/complexity trade-off from one run, and the teacher
+//! (the objective's own choice among the task's reference networks, aligned
+//! unit by unit to what the generator writes, as pull targets).
 
 use std::path::PathBuf;
 
-use burn::tensor::Device;
-use hyperinterp_core::{CoreError, Sizes};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use hyperinterp_core::{CoreError, Sizes, to_vec};
 use hyperinterp_hvae::RefinementConfig;
-use hyperinterp_hvae::StepMetrics;
+use hyperinterp_hvae::{Decoded, DecodedKind, StepMetrics};
 use hyperinterp_l1::{L1Task, NanTargets};
 use hyperinterp_pareto::{
-    Checkpoint, Generator, PriorWideningConfig, SemiAmortisedConfig, Trainer, TrainerConfig,
+    Checkpoint, Generator, PriorWideningConfig, SemiAmortisedConfig, Teacher, TeacherConfig,
+    Trainer, TrainerConfig,
 };
 
 fn device() -> Device {
@@ -330,6 +333,7 @@ fn pulling(every: usize, persistent: bool) -> SemiAmortisedConfig {
         },
         persistent,
         warmup_steps: 0,
+        teacher: None,
     }
 }
 
@@ -638,4 +642,168 @@ fn a_warm_start_carries_the_parameters_and_nothing_else() {
         .unwrap()
         .to_string();
     assert!(error.contains(&name), "{error}");
+}
+
+/// `tiny` pulled from step 3 toward a teacher's targets (3 betas, short fits).
+fn taught(steps: usize) -> TrainerConfig {
+    TrainerConfig {
+        semi_amortised: SemiAmortisedConfig {
+            from_step: 3,
+            weight: 1e-2,
+            teacher: Some(TeacherConfig {
+                betas: 3,
+                steps: 40,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..tiny(steps)
+    }
+}
+
+/// `decoded` with its hidden units in the order `order` (unit i of the
+/// result is unit `order[i]`).
+fn permuted(decoded: &Decoded, order: &[i64]) -> Decoded {
+    let device = decoded.weight.mean.device();
+    let index =
+        || Tensor::<1, Int>::from_data(TensorData::new(order.to_vec(), [order.len()]), &device);
+    let kind4 = |kind: &DecodedKind<4>| DecodedKind {
+        mean: kind.mean.clone().select(2, index()),
+        log_std: kind.log_std.clone().select(2, index()),
+    };
+    let kind3 = |kind: &DecodedKind<3>| DecodedKind {
+        mean: kind.mean.clone().select(2, index()),
+        log_std: kind.log_std.clone().select(2, index()),
+    };
+    Decoded {
+        weight: kind4(&decoded.weight),
+        bias: kind3(&decoded.bias),
+        output_weight: kind3(&decoded.output_weight),
+        output_bias: decoded.output_bias.clone(),
+    }
+}
+
+fn zeros(groups: usize, networks: usize, sizes: Sizes) -> Decoded {
+    let device = device();
+    let (m, n) = (sizes.m, sizes.n);
+    Decoded {
+        weight: DecodedKind {
+            mean: Tensor::zeros([groups, networks, m, n], &device),
+            log_std: Tensor::zeros([groups, networks, m, n], &device),
+        },
+        bias: DecodedKind {
+            mean: Tensor::zeros([groups, networks, m], &device),
+            log_std: Tensor::zeros([groups, networks, m], &device),
+        },
+        output_weight: DecodedKind {
+            mean: Tensor::zeros([groups, networks, m], &device),
+            log_std: Tensor::zeros([groups, networks, m], &device),
+        },
+        output_bias: DecodedKind {
+            mean: Tensor::zeros([groups, networks], &device),
+            log_std: Tensor::zeros([groups, networks], &device),
+        },
+    }
+}
+
+#[test]
+fn the_teacher_keeps_the_lowest_free_energy_at_each_size_and_beta() {
+    let config = taught(4);
+    let teacher = Teacher::fit(&L1Task::default(), &config, &device()).unwrap();
+    let betas = config.pareto.grid(3);
+    assert_eq!(teacher.targets().len(), 2 * 3);
+    for (target, sizes) in teacher.targets().iter().zip([0, 0, 0, 1, 1, 1]) {
+        assert_eq!(
+            (target.n, target.m),
+            (config.sizes[sizes].n, config.sizes[sizes].m)
+        );
+        assert!(betas.contains(&target.beta));
+        let (runner_up, margin) = target.runner_up.clone().unwrap();
+        assert_ne!(runner_up, target.start);
+        assert!(margin >= 0.0, "{target:?}");
+        let free_energy = target.nmse + target.beta * target.kl;
+        assert!((target.free_energy - free_energy).abs() < 1e-9 * free_energy.max(1.0));
+    }
+    // A step's beta takes the nearest grid beta's target, in log scale.
+    let sizes = config.sizes[1];
+    assert_eq!(
+        teacher.nearest(sizes, betas[1] * 2.0).unwrap().beta,
+        betas[1]
+    );
+    assert_eq!(teacher.nearest(sizes, 1e-12).unwrap().beta, betas[0]);
+    assert!(teacher.nearest(Sizes::new(5, 10).unwrap(), 1e-3).is_err());
+}
+
+#[test]
+fn targets_are_aligned_to_the_generated_units_whatever_their_order() {
+    let config = taught(4);
+    let teacher = Teacher::fit(&L1Task::default(), &config, &device()).unwrap();
+    let sizes = config.sizes[1];
+    let betas = config.pareto.grid(3);
+    // Two networks at the lowest beta, two at the highest.
+    let network_betas = [betas[0], betas[0], betas[2], betas[2]];
+    let targets = teacher
+        .aligned_targets(&zeros(2, 2, sizes), &network_betas)
+        .unwrap();
+    // The same networks with their units reversed get the targets reversed
+    // too: each is then at distance zero from its own target.
+    let order: Vec<i64> = (0..sizes.m as i64).rev().collect();
+    let shuffled = permuted(&targets, &order);
+    let moved: Vec<f32> = to_vec(&targets.squared_distance(&shuffled), "distance").unwrap();
+    assert!(moved.iter().all(|&d| d > 1e-3), "{moved:?}");
+    let aligned = teacher.aligned_targets(&shuffled, &network_betas).unwrap();
+    let distance: Vec<f32> = to_vec(&shuffled.squared_distance(&aligned), "distance").unwrap();
+    assert!(distance.iter().all(|&d| d < 1e-6), "{distance:?}");
+    // Each network's beta picks its own target.
+    let low_and_high: Vec<f32> = to_vec(
+        &aligned.groups(0, 1).squared_distance(&aligned.groups(1, 1)),
+        "distance",
+    )
+    .unwrap();
+    assert!(low_and_high.iter().all(|&d| d > 1e-3), "{low_and_high:?}");
+    assert!(teacher.aligned_targets(&shuffled, &betas[..2]).is_err());
+}
+
+#[test]
+fn a_task_without_reference_networks_cannot_teach() {
+    let error = Teacher::fit(&NanTargets, &taught(4), &device()).unwrap_err();
+    assert!(matches!(error, CoreError::InvalidConfig { .. }), "{error}");
+    assert!(error.to_string().contains("reference networks"), "{error}");
+}
+
+#[test]
+fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
+    let task = L1Task::default();
+    let device = device();
+    let whole_dir = scratch("taught-whole");
+    Trainer::new(taught(6), &task, &device)
+        .unwrap()
+        .run(&task, None, Some(&whole_dir))
+        .unwrap();
+    let whole = without_time(&read_metrics(&whole_dir.join("metrics.jsonl")));
+    assert!(
+        whole.iter().all(|m| (m.pull > 0.0) == (m.step >= 3)),
+        "{whole:?}"
+    );
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(whole_dir.join("teacher.json")).unwrap())
+            .unwrap();
+    assert_eq!(table.as_array().unwrap().len(), 2 * 3);
+
+    // Stopped before the teacher is fitted and after: both resume exactly
+    // (the teacher is fitted again, the same from the same seed).
+    for stop in [2, 4] {
+        let parts_dir = scratch(&format!("taught-parts-{stop}"));
+        let mut first = Trainer::new(taught(6), &task, &device).unwrap();
+        first
+            .run_until(&task, None, Some(&parts_dir), stop)
+            .unwrap();
+        drop(first);
+        let mut resumed =
+            Trainer::resume(&parts_dir.join("checkpoint.safetensors"), &device).unwrap();
+        resumed.run(&task, None, Some(&parts_dir)).unwrap();
+        assert!(resumed.teacher().is_some());
+        let parts = without_time(&read_metrics(&parts_dir.join("metrics.jsonl")));
+        assert_eq!(whole, parts, "stopped at {stop}");
+    }
 }

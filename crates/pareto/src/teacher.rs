@@ -1,0 +1,313 @@
+//! [`Teacher`]: the objective's own choice of network at each size and beta,
+//! as pull targets for the semi-amortised trainer.
+//!
+//! The default pull refines each generated network for a few steps and
+//! pulls the generator toward the result; a short refinement stays in the
+//! basin the generator already writes, so it cannot move the generator to
+//! another algorithm even where the objective prefers one. The teacher
+//! fits `NMSE + beta · KL` ([`fit_posteriors`]) from every known solution
+//! of the task ([`Task::reference_networks`]) at each beta of a grid and
+//! keeps the lowest free energy: the network an exact generator would write
+//! there. Each step's networks are then pulled toward the target at the
+//! nearest grid beta, its hidden units first matched to the generated
+//! network's (the Hungarian method; an MLP's hidden units are unordered).
+
+use burn::tensor::{Device, Tensor, TensorData};
+use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, to_vec};
+use hyperinterp_hvae::{Decoded, DecodedKind, PosteriorFitConfig, fit_posteriors};
+use pathfinding::prelude::{Matrix, kuhn_munkres_min};
+use serde::{Deserialize, Serialize};
+
+use crate::trainer::TrainerConfig;
+
+/// Configuration of a [`Teacher`]: its beta grid and fits.
+///
+/// ```
+/// let config: hyperinterp_pareto::TeacherConfig = serde_json::from_str(r#"{"steps": 500}"#).unwrap();
+/// assert_eq!(config.betas, 13); // unspecified fields keep their defaults
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeacherConfig {
+    /// Betas of the teacher's grid, log-spaced over the trainer's range
+    /// (`ParetoConfig::grid`); a step's beta takes the nearest one's target.
+    pub betas: usize,
+    /// Adam steps of each fit (`description_length` uses 3000).
+    pub steps: usize,
+    /// Peak learning rate of each fit (`description_length`'s).
+    pub learning_rate: f64,
+}
+
+impl Default for TeacherConfig {
+    fn default() -> Self {
+        TeacherConfig {
+            betas: 13,
+            steps: 2000,
+            learning_rate: 3e-2,
+        }
+    }
+}
+
+impl TeacherConfig {
+    /// Errors naming the first field out of range.
+    pub fn validate(&self) -> Result<()> {
+        hyperinterp_core::require_at_least_one(&[
+            ("semi_amortised.teacher.betas", self.betas),
+            ("semi_amortised.teacher.steps", self.steps),
+        ])?;
+        hyperinterp_core::require_positive(&[(
+            "semi_amortised.teacher.learning_rate",
+            self.learning_rate,
+        )])
+    }
+}
+
+/// One posterior in prior units, every parameter kind's mean and log-std
+/// flattened as in [`Decoded`] (`W` row-major `[m, n]`).
+#[derive(Clone, Debug, PartialEq)]
+struct HostPosterior {
+    w: [Vec<f32>; 2],
+    b: [Vec<f32>; 2],
+    a: [Vec<f32>; 2],
+    c: [f32; 2],
+}
+
+/// The teacher's choice at one size and beta.
+#[derive(Clone, Debug, Serialize)]
+pub struct TeacherTarget {
+    /// Input size.
+    pub n: usize,
+    /// Hidden width.
+    pub m: usize,
+    /// The grid beta.
+    pub beta: f64,
+    /// The reference network the lowest free energy was fitted from.
+    pub start: String,
+    /// Its free energy `NMSE + beta · KL` after the fit.
+    pub free_energy: f64,
+    /// Its NMSE (sampled weights) after the fit.
+    pub nmse: f64,
+    /// Its KL (nats) after the fit.
+    pub kl: f64,
+    /// The best start of another name, and how much higher its free
+    /// energy is, relative (how clear the choice is).
+    pub runner_up: Option<(String, f64)>,
+    #[serde(skip)]
+    posterior: HostPosterior,
+}
+
+/// Pull targets from the objective's own choice at each training size and
+/// grid beta (module docs).
+///
+/// ```
+/// use burn::tensor::Device;
+/// use hyperinterp_core::Sizes;
+/// use hyperinterp_pareto::{Teacher, TeacherConfig, TrainerConfig};
+/// let mut config = TrainerConfig { sizes: vec![Sizes::new(2, 4)?], ..Default::default() };
+/// config.semi_amortised.teacher = Some(TeacherConfig { betas: 2, steps: 20, ..Default::default() });
+/// let teacher = Teacher::fit(&hyperinterp_l1::L1Task::default(), &config, &Device::default())?;
+/// assert_eq!(teacher.targets().len(), 2); // one size, two betas
+/// let target = teacher.nearest(Sizes::new(2, 4)?, 1e-9)?;
+/// assert_eq!(target.beta, config.pareto.beta_min);
+/// # Ok::<(), hyperinterp_core::CoreError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Teacher {
+    targets: Vec<TeacherTarget>,
+}
+
+impl Teacher {
+    /// Fits every reference network of `task` at every training size and
+    /// grid beta of `config` (its `semi_amortised.teacher`, default if
+    /// none), under the hypernetwork's priors, activation and final KL
+    /// widths, and keeps the lowest free energy per size and beta. Errors
+    /// if the task has no reference networks.
+    pub fn fit(task: &impl Task, config: &TrainerConfig, device: &Device) -> Result<Teacher> {
+        let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
+        teacher.validate()?;
+        let hypernetwork = config.hypernetwork_at(config.steps);
+        let fit_config = PosteriorFitConfig {
+            steps: teacher.steps,
+            learning_rate: teacher.learning_rate,
+            priors: hypernetwork.priors.clone(),
+            kl_prior_widths: hypernetwork.kl_prior_widths,
+            seed: config.seed,
+            ..Default::default()
+        };
+        let betas = config.pareto.grid(teacher.betas);
+        let mut targets = Vec::new();
+        for &sizes in &config.sizes {
+            let references = task.reference_networks(sizes, hypernetwork.activation)?;
+            if references.is_empty() {
+                return Err(CoreError::config(
+                    "semi_amortised.teacher",
+                    "the task has no reference networks to choose among",
+                ));
+            }
+            let mut starts = Vec::with_capacity(betas.len() * references.len());
+            for &beta in &betas {
+                for (_, network) in &references {
+                    starts.push((network.clone(), Beta::new(beta)?));
+                }
+            }
+            let fits = fit_posteriors(task, &starts, &fit_config, device)?;
+            let sigmas = hypernetwork.priors.sigmas(sizes);
+            for (&beta, fits) in betas.iter().zip(fits.chunks(references.len())) {
+                let mut ranked: Vec<(f64, usize)> = fits
+                    .iter()
+                    .enumerate()
+                    .map(|(k, fit)| (fit.free_energy(), k))
+                    .collect();
+                ranked.sort_by(|x, y| x.0.total_cmp(&y.0));
+                let (free_energy, best) = ranked[0];
+                let name = &references[best].0;
+                let runner_up =
+                    ranked
+                        .iter()
+                        .find(|&&(_, k)| references[k].0 != *name)
+                        .map(|&(other, k)| {
+                            (
+                                references[k].0.clone(),
+                                (other - free_energy) / free_energy.abs().max(f64::MIN_POSITIVE),
+                            )
+                        });
+                let fit = &fits[best];
+                let in_prior_units = |values: &[f32], stds: &[f32], sigma: f64| {
+                    let mean = values.iter().map(|&v| (f64::from(v) / sigma) as f32);
+                    let log_std = stds.iter().map(|&s| (f64::from(s) / sigma).ln() as f32);
+                    [mean.collect(), log_std.collect()]
+                };
+                let c = in_prior_units(&[fit.mean.c], &[fit.std.c], sigmas.output_bias);
+                targets.push(TeacherTarget {
+                    n: sizes.n,
+                    m: sizes.m,
+                    beta,
+                    start: name.clone(),
+                    free_energy,
+                    nmse: fit.nmse_sampled,
+                    kl: fit.kl,
+                    runner_up,
+                    posterior: HostPosterior {
+                        w: in_prior_units(&fit.mean.w, &fit.std.w, sigmas.weight),
+                        b: in_prior_units(&fit.mean.b, &fit.std.b, sigmas.bias),
+                        a: in_prior_units(&fit.mean.a, &fit.std.a, sigmas.output_weight),
+                        c: [c[0][0], c[1][0]],
+                    },
+                });
+            }
+        }
+        Ok(Teacher { targets })
+    }
+
+    /// Every size's and grid beta's choice, sizes in the trainer's order.
+    pub fn targets(&self) -> &[TeacherTarget] {
+        &self.targets
+    }
+
+    /// The target at `sizes` whose beta is nearest `beta` in log scale.
+    pub fn nearest(&self, sizes: Sizes, beta: f64) -> Result<&TeacherTarget> {
+        let distance = |target: &TeacherTarget| (target.beta.ln() - beta.ln()).abs();
+        self.targets
+            .iter()
+            .filter(|target| target.n == sizes.n && target.m == sizes.m)
+            .min_by(|x, y| distance(x).total_cmp(&distance(y)))
+            .ok_or_else(|| {
+                CoreError::config(
+                    "semi_amortised.teacher",
+                    format!("no target at n = {}, m = {}", sizes.n, sizes.m),
+                )
+            })
+    }
+
+    /// Pull targets for `decoded`'s networks (`[G, N, ...]`, network `g·N + k`
+    /// priced at `betas[g·N + k]`): each its nearest target with the hidden
+    /// units put in the order that matches them best to its own (least
+    /// summed squared distance of each unit's means and log-stds).
+    pub fn aligned_targets(&self, decoded: &Decoded, betas: &[f64]) -> Result<Decoded> {
+        let [groups, networks, m, n] = decoded.weight.mean.dims();
+        let sizes = Sizes::new(n, m)?;
+        let host = |t: &Tensor<4>| to_vec(t, "decoded weights");
+        let host3 = |t: &Tensor<3>| to_vec(t, "decoded units");
+        let generated = [
+            host(&decoded.weight.mean)?,
+            host(&decoded.weight.log_std)?,
+            host3(&decoded.bias.mean)?,
+            host3(&decoded.bias.log_std)?,
+            host3(&decoded.output_weight.mean)?,
+            host3(&decoded.output_weight.log_std)?,
+        ];
+        let batch = groups * networks;
+        if betas.len() != batch {
+            return Err(CoreError::ShapeMismatch {
+                field: "betas".to_string(),
+                expected: vec![batch],
+                found: vec![betas.len()],
+            });
+        }
+        let mut out: [Vec<f32>; 8] = Default::default();
+        for (index, &beta) in betas.iter().enumerate() {
+            let target = &self.nearest(sizes, beta)?.posterior;
+            // Unit i of the generated network and unit j of the target,
+            // each as (values, row length) per parameter kind.
+            let rows = [
+                (&generated[0], &target.w[0], n),
+                (&generated[1], &target.w[1], n),
+                (&generated[2], &target.b[0], 1),
+                (&generated[3], &target.b[1], 1),
+                (&generated[4], &target.a[0], 1),
+                (&generated[5], &target.a[1], 1),
+            ];
+            let cost = |i: usize, j: usize| -> f64 {
+                rows.iter()
+                    .map(|&(own, theirs, len)| {
+                        let own = &own[(index * m + i) * len..(index * m + i + 1) * len];
+                        let theirs = &theirs[j * len..(j + 1) * len];
+                        own.iter()
+                            .zip(theirs)
+                            .map(|(x, y)| f64::from(x - y).powi(2))
+                            .sum::<f64>()
+                    })
+                    .sum()
+            };
+            // Integer costs (micro-units) for the exact assignment.
+            let weights = Matrix::from_vec(
+                m,
+                m,
+                (0..m * m)
+                    .map(|k| (cost(k / m, k % m).min(1e9) * 1e6).round() as i64)
+                    .collect(),
+            )
+            .map_err(|error| CoreError::config("semi_amortised.teacher", error.to_string()))?;
+            let (_, assignment) = kuhn_munkres_min(&weights);
+            for (slot, &(_, theirs, len)) in out.iter_mut().zip(&rows) {
+                for &j in &assignment {
+                    slot.extend_from_slice(&theirs[j * len..(j + 1) * len]);
+                }
+            }
+            out[6].push(target.c[0]);
+            out[7].push(target.c[1]);
+        }
+        let device = decoded.weight.mean.device();
+        let tensor = |values: &Vec<f32>| -> Tensor<1> {
+            Tensor::from_data(TensorData::new(values.clone(), [values.len()]), &device)
+        };
+        let kind4 = |k: usize| DecodedKind {
+            mean: tensor(&out[k]).reshape([groups, networks, m, n]),
+            log_std: tensor(&out[k + 1]).reshape([groups, networks, m, n]),
+        };
+        let kind3 = |k: usize| DecodedKind {
+            mean: tensor(&out[k]).reshape([groups, networks, m]),
+            log_std: tensor(&out[k + 1]).reshape([groups, networks, m]),
+        };
+        Ok(Decoded {
+            weight: kind4(0),
+            bias: kind3(2),
+            output_weight: kind3(4),
+            output_bias: DecodedKind {
+                mean: tensor(&out[6]).reshape([groups, networks]),
+                log_std: tensor(&out[7]).reshape([groups, networks]),
+            },
+        })
+    }
+}
