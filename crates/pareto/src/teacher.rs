@@ -13,7 +13,7 @@
 //! network's (the Hungarian method; an MLP's hidden units are unordered).
 
 use burn::tensor::{Device, Tensor, TensorData};
-use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, to_vec};
+use hyperinterp_core::{Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec};
 use hyperinterp_hvae::{Decoded, DecodedKind, PosteriorFitConfig, fit_posteriors};
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 use serde::{Deserialize, Serialize};
@@ -93,8 +93,14 @@ pub struct TeacherTarget {
     /// The best start of another name, and how much higher its free
     /// energy is, relative (how clear the choice is).
     pub runner_up: Option<(String, f64)>,
+    /// The label most of its sampled networks get, and their share, once
+    /// [`Teacher::label`] has been given a classifier.
+    pub label: Option<(String, f64)>,
     #[serde(skip)]
     posterior: HostPosterior,
+    /// The fit's sampled networks and their NMSE.
+    #[serde(skip)]
+    sampled: Vec<(Mlp, f64)>,
 }
 
 /// Pull targets from the objective's own choice at each training size and
@@ -188,6 +194,13 @@ impl Teacher {
                     nmse: fit.nmse_sampled,
                     kl: fit.kl,
                     runner_up,
+                    label: None,
+                    sampled: fit
+                        .sampled
+                        .iter()
+                        .cloned()
+                        .zip(fit.sampled_nmse.clone())
+                        .collect(),
                     posterior: HostPosterior {
                         w: in_prior_units(&fit.mean.w, &fit.std.w, sigmas.weight),
                         b: in_prior_units(&fit.mean.b, &fit.std.b, sigmas.bias),
@@ -198,6 +211,26 @@ impl Teacher {
             }
         }
         Ok(Teacher { targets })
+    }
+
+    /// Labels each target by the majority label of its sampled networks
+    /// (what an evaluation of a generator labels).
+    pub fn label(&mut self, classifier: &dyn NetworkClassifier) -> Result<()> {
+        for target in &mut self.targets {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for (network, nmse) in &target.sampled {
+                let name = classifier.algorithm_name(network, *nmse)?;
+                match counts.iter_mut().find(|(known, _)| *known == name) {
+                    Some((_, count)) => *count += 1,
+                    None => counts.push((name, 1)),
+                }
+            }
+            target.label = counts
+                .into_iter()
+                .max_by_key(|&(_, count)| count)
+                .map(|(name, count)| (name, count as f64 / target.sampled.len() as f64));
+        }
+        Ok(())
     }
 
     /// Every size's and grid beta's choice, sizes in the trainer's order.

@@ -948,6 +948,11 @@ impl Trainer {
                 }
             };
             metrics_log.write(&record)?;
+            if let (true, Some(classifier), Some(teacher)) =
+                (fits_teacher, classifier, self.teacher.as_mut())
+            {
+                teacher.label(classifier)?;
+            }
             if let (true, Some(files), Some(teacher)) = (fits_teacher, &files, &self.teacher) {
                 let json = serde_json::to_string_pretty(teacher.targets())
                     .map_err(|error| CoreError::config("teacher", error.to_string()))?;

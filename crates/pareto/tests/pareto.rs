@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use hyperinterp_core::{CoreError, Sizes, to_vec};
+use hyperinterp_core::{CoreError, Mlp, NetworkClassifier, Sizes, to_vec};
 use hyperinterp_hvae::RefinementConfig;
 use hyperinterp_hvae::{Decoded, DecodedKind, StepMetrics};
 use hyperinterp_l1::{L1Task, NanTargets};
@@ -771,6 +771,15 @@ fn a_task_without_reference_networks_cannot_teach() {
     assert!(error.to_string().contains("reference networks"), "{error}");
 }
 
+/// Names a network by its width alone (for checking where labels go).
+struct ByWidth;
+
+impl NetworkClassifier for ByWidth {
+    fn algorithm_name(&self, mlp: &Mlp, _nmse: f64) -> hyperinterp_core::Result<String> {
+        Ok(if mlp.m < 6 { "narrow" } else { "wide" }.to_string())
+    }
+}
+
 #[test]
 fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
     let task = L1Task::default();
@@ -778,7 +787,7 @@ fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
     let whole_dir = scratch("taught-whole");
     Trainer::new(taught(6), &task, &device)
         .unwrap()
-        .run(&task, None, Some(&whole_dir))
+        .run(&task, Some(&ByWidth), Some(&whole_dir))
         .unwrap();
     let whole = without_time(&read_metrics(&whole_dir.join("metrics.jsonl")));
     assert!(
@@ -788,7 +797,17 @@ fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
     let table: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(whole_dir.join("teacher.json")).unwrap())
             .unwrap();
-    assert_eq!(table.as_array().unwrap().len(), 2 * 3);
+    let table = table.as_array().unwrap();
+    assert_eq!(table.len(), 2 * 3);
+    // With a classifier the table labels each target by its sampled networks.
+    for target in table {
+        let expected = if target["m"] == 4 { "narrow" } else { "wide" };
+        assert_eq!(
+            target["label"],
+            serde_json::json!([expected, 1.0]),
+            "{target}"
+        );
+    }
 
     // Stopped before the teacher is fitted and after: both resume exactly
     // (the teacher is fitted again, the same from the same seed).
