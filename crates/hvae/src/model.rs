@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::{HiddenRoles, HypernetworkConfig, PriorWidths};
+use crate::config::{HiddenRoles, HypernetworkConfig, PriorSigmas, PriorWidths};
 
 /// Log-std bounds (in prior units) that keep `exp` and the KL finite.
 const MIN_LOG_STD: f64 = -9.0;
@@ -367,16 +367,72 @@ impl Decoded {
     /// `self` only, so it pulls the decoder toward a fixed target (e.g.
     /// [`crate::refine`]'s).
     pub fn squared_distance(&self, target: &Decoded) -> Tensor<1> {
-        fn part<const D: usize>(kind: &DecodedKind<D>, target: &DecodedKind<D>) -> Tensor<2> {
+        self.weighted_distance(target, [1.0; 4], true)
+    }
+
+    /// Squared distance of the means only, in the networks' own units (each
+    /// kind's prior units times its prior std in `sigmas`), summed per
+    /// network: `[G N]`; gradients flow into `self` only. Unlike
+    /// [`Decoded::squared_distance`] it asks only what the network computes,
+    /// not how sure it is: in prior units, under a wide weight prior the
+    /// first layer's means are a small part of the distance and the
+    /// log-stds most of it.
+    ///
+    /// ```
+    /// use burn::tensor::{Device, Tensor};
+    /// use hyperinterp_hvae::{Decoded, DecodedKind, PriorSigmas};
+    /// let device = Device::default();
+    /// let kind3 = |v: f32| DecodedKind { mean: Tensor::<3>::full([1, 1, 2], v, &device), log_std: Tensor::full([1, 1, 2], v, &device) };
+    /// let network = |v: f32| Decoded {
+    ///     weight: DecodedKind { mean: Tensor::full([1, 1, 2, 1], v, &device), log_std: Tensor::full([1, 1, 2, 1], v, &device) },
+    ///     bias: kind3(v),
+    ///     output_weight: kind3(v),
+    ///     output_bias: DecodedKind { mean: Tensor::full([1, 1], v, &device), log_std: Tensor::full([1, 1], v, &device) },
+    /// };
+    /// let sigmas = PriorSigmas { weight: 10.0, bias: 1.0, output_weight: 1.0, output_bias: 1.0 };
+    /// // Seven parameters one prior unit apart: two first-layer weights
+    /// // count 10² each, the other five 1 each.
+    /// let distance = network(1.0).squared_mean_distance(&network(0.0), &sigmas);
+    /// assert_eq!(distance.into_data().to_vec::<f32>().unwrap(), vec![205.0]);
+    /// ```
+    pub fn squared_mean_distance(&self, target: &Decoded, sigmas: &PriorSigmas) -> Tensor<1> {
+        let scales = [
+            sigmas.weight,
+            sigmas.bias,
+            sigmas.output_weight,
+            sigmas.output_bias,
+        ];
+        self.weighted_distance(target, scales, false)
+    }
+
+    /// Squared distance with each kind's means scaled by `scales` (weight,
+    /// bias, output weight, output bias), log-stds included or not.
+    fn weighted_distance(&self, target: &Decoded, scales: [f64; 4], log_stds: bool) -> Tensor<1> {
+        fn part<const D: usize>(
+            kind: &DecodedKind<D>,
+            target: &DecodedKind<D>,
+            scale: f64,
+            log_stds: bool,
+        ) -> Tensor<2> {
             let squared = |a: &Tensor<D>, b: &Tensor<D>| {
                 per_network((a.clone() - b.clone().detach()).powf_scalar(2.0))
             };
-            squared(&kind.mean, &target.mean) + squared(&kind.log_std, &target.log_std)
+            let means = squared(&kind.mean, &target.mean) * (scale * scale);
+            if log_stds {
+                means + squared(&kind.log_std, &target.log_std)
+            } else {
+                means
+            }
         }
-        (part(&self.weight, &target.weight)
-            + part(&self.bias, &target.bias)
-            + part(&self.output_weight, &target.output_weight)
-            + part(&self.output_bias, &target.output_bias))
+        (part(&self.weight, &target.weight, scales[0], log_stds)
+            + part(&self.bias, &target.bias, scales[1], log_stds)
+            + part(
+                &self.output_weight,
+                &target.output_weight,
+                scales[2],
+                log_stds,
+            )
+            + part(&self.output_bias, &target.output_bias, scales[3], log_stds))
         .flatten(0, 1)
     }
 

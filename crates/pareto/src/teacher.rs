@@ -14,7 +14,9 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec};
-use hyperinterp_hvae::{Decoded, DecodedKind, PosteriorFitConfig, fit_posteriors};
+use hyperinterp_hvae::{
+    Decoded, DecodedKind, PosteriorFitConfig, PriorScales, PriorSigmas, fit_posteriors,
+};
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,33 @@ pub struct TeacherConfig {
     pub steps: usize,
     /// Peak learning rate of each fit (`description_length`'s).
     pub learning_rate: f64,
+    /// How the pull, and the matching of hidden units, measure the distance
+    /// to a target.
+    pub distance: PullDistance,
+}
+
+/// How a teacher's pull measures the distance from a generated network to
+/// its target.
+///
+/// ```
+/// use hyperinterp_pareto::{PullDistance, TeacherConfig};
+/// let config: TeacherConfig = serde_json::from_str(r#"{"distance": "means"}"#).unwrap();
+/// assert_eq!(config.distance, PullDistance::Means);
+/// assert_eq!(TeacherConfig::default().distance, PullDistance::MeansAndLogStds);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullDistance {
+    /// Means and log-stds of every parameter in prior units
+    /// ([`Decoded::squared_distance`], the refinement pull's measure).
+    /// Under a wide weight prior the log-stds are most of it and the first
+    /// layer's means almost none, so it barely asks which algorithm.
+    #[default]
+    MeansAndLogStds,
+    /// The means only, in the networks' own units
+    /// ([`Decoded::squared_mean_distance`]): what the network computes,
+    /// its certainty left to the objective.
+    Means,
 }
 
 impl Default for TeacherConfig {
@@ -45,6 +74,7 @@ impl Default for TeacherConfig {
             betas: 13,
             steps: 2000,
             learning_rate: 3e-2,
+            distance: PullDistance::default(),
         }
     }
 }
@@ -121,6 +151,8 @@ pub struct TeacherTarget {
 #[derive(Clone, Debug)]
 pub struct Teacher {
     targets: Vec<TeacherTarget>,
+    distance: PullDistance,
+    priors: PriorScales,
 }
 
 impl Teacher {
@@ -210,7 +242,11 @@ impl Teacher {
                 });
             }
         }
-        Ok(Teacher { targets })
+        Ok(Teacher {
+            targets,
+            distance: teacher.distance,
+            priors: hypernetwork.priors.clone(),
+        })
     }
 
     /// Labels each target by the majority label of its sampled networks
@@ -253,10 +289,27 @@ impl Teacher {
             })
     }
 
+    /// The pull's squared distance from `decoded`'s networks to `targets`
+    /// (e.g. [`Teacher::aligned_targets`]), per network `[G N]`, as the
+    /// config's [`PullDistance`] measures it.
+    pub fn squared_distance(&self, decoded: &Decoded, targets: &Decoded) -> Result<Tensor<1>> {
+        Ok(match self.distance {
+            PullDistance::MeansAndLogStds => decoded.squared_distance(targets),
+            PullDistance::Means => decoded.squared_mean_distance(targets, &self.sigmas(decoded)?),
+        })
+    }
+
+    /// The prior stds at `decoded`'s sizes.
+    fn sigmas(&self, decoded: &Decoded) -> Result<PriorSigmas> {
+        let [_, _, m, n] = decoded.weight.mean.dims();
+        Ok(self.priors.sigmas(Sizes::new(n, m)?))
+    }
+
     /// Pull targets for `decoded`'s networks (`[G, N, ...]`, network `g·N + k`
     /// priced at `betas[g·N + k]`): each its nearest target with the hidden
     /// units put in the order that matches them best to its own (least
-    /// summed squared distance of each unit's means and log-stds).
+    /// summed squared distance of each unit's parameters, as the pull
+    /// measures it: [`TeacherConfig::distance`]).
     pub fn aligned_targets(&self, decoded: &Decoded, betas: &[f64]) -> Result<Decoded> {
         let [groups, networks, m, n] = decoded.weight.mean.dims();
         let sizes = Sizes::new(n, m)?;
@@ -278,28 +331,41 @@ impl Teacher {
                 found: vec![betas.len()],
             });
         }
+        // Each kind's means weigh its prior variance when the distance is
+        // in the networks' units, and the log-stds nothing.
+        let (mean_weights, log_std_weight) = match self.distance {
+            PullDistance::MeansAndLogStds => ([1.0; 4], 1.0),
+            PullDistance::Means => {
+                let s = self.sigmas(decoded)?;
+                let squares = [s.weight, s.bias, s.output_weight, s.output_bias].map(|x| x * x);
+                (squares, 0.0)
+            }
+        };
         let mut out: [Vec<f32>; 8] = Default::default();
         for (index, &beta) in betas.iter().enumerate() {
             let target = &self.nearest(sizes, beta)?.posterior;
             // Unit i of the generated network and unit j of the target,
-            // each as (values, row length) per parameter kind.
+            // each as (values, row length, weight in the distance) per
+            // parameter kind, means then log-stds.
             let rows = [
-                (&generated[0], &target.w[0], n),
-                (&generated[1], &target.w[1], n),
-                (&generated[2], &target.b[0], 1),
-                (&generated[3], &target.b[1], 1),
-                (&generated[4], &target.a[0], 1),
-                (&generated[5], &target.a[1], 1),
+                (&generated[0], &target.w[0], n, mean_weights[0]),
+                (&generated[1], &target.w[1], n, log_std_weight),
+                (&generated[2], &target.b[0], 1, mean_weights[1]),
+                (&generated[3], &target.b[1], 1, log_std_weight),
+                (&generated[4], &target.a[0], 1, mean_weights[2]),
+                (&generated[5], &target.a[1], 1, log_std_weight),
             ];
             let cost = |i: usize, j: usize| -> f64 {
                 rows.iter()
-                    .map(|&(own, theirs, len)| {
+                    .filter(|row| row.3 > 0.0)
+                    .map(|&(own, theirs, len, weight)| {
                         let own = &own[(index * m + i) * len..(index * m + i + 1) * len];
                         let theirs = &theirs[j * len..(j + 1) * len];
                         own.iter()
                             .zip(theirs)
                             .map(|(x, y)| f64::from(x - y).powi(2))
                             .sum::<f64>()
+                            * weight
                     })
                     .sum()
             };
@@ -313,7 +379,7 @@ impl Teacher {
             )
             .map_err(|error| CoreError::config("semi_amortised.teacher", error.to_string()))?;
             let (_, assignment) = kuhn_munkres_min(&weights);
-            for (slot, &(_, theirs, len)) in out.iter_mut().zip(&rows) {
+            for (slot, &(_, theirs, len, _)) in out.iter_mut().zip(&rows) {
                 for &j in &assignment {
                     slot.extend_from_slice(&theirs[j * len..(j + 1) * len]);
                 }

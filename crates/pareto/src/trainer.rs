@@ -782,7 +782,10 @@ impl Trainer {
                         step_seed(config.seed, step, REFINEMENT_STREAM + start as u64),
                     )?,
                 };
-                let distance = generation.decoded.squared_distance(&target);
+                let distance = match teacher {
+                    Some(teacher) => teacher.squared_distance(&generation.decoded, &target)?,
+                    None => generation.decoded.squared_distance(&target),
+                };
                 kept_target = persistent.then_some(target);
                 distance
             } else {

@@ -11,8 +11,8 @@ use hyperinterp_hvae::RefinementConfig;
 use hyperinterp_hvae::{Decoded, DecodedKind, StepMetrics};
 use hyperinterp_l1::{L1Task, NanTargets};
 use hyperinterp_pareto::{
-    Checkpoint, Generator, PriorWideningConfig, SemiAmortisedConfig, Teacher, TeacherConfig,
-    Trainer, TrainerConfig,
+    Checkpoint, Generator, PriorWideningConfig, PullDistance, SemiAmortisedConfig, Teacher,
+    TeacherConfig, Trainer, TrainerConfig,
 };
 
 fn device() -> Device {
@@ -736,32 +736,47 @@ fn the_teacher_keeps_the_lowest_free_energy_at_each_size_and_beta() {
 
 #[test]
 fn targets_are_aligned_to_the_generated_units_whatever_their_order() {
-    let config = taught(4);
-    let teacher = Teacher::fit(&L1Task::default(), &config, &device()).unwrap();
-    let sizes = config.sizes[1];
-    let betas = config.pareto.grid(3);
-    // Two networks at the lowest beta, two at the highest.
-    let network_betas = [betas[0], betas[0], betas[2], betas[2]];
-    let targets = teacher
-        .aligned_targets(&zeros(2, 2, sizes), &network_betas)
-        .unwrap();
-    // The same networks with their units reversed get the targets reversed
-    // too: each is then at distance zero from its own target.
-    let order: Vec<i64> = (0..sizes.m as i64).rev().collect();
-    let shuffled = permuted(&targets, &order);
-    let moved: Vec<f32> = to_vec(&targets.squared_distance(&shuffled), "distance").unwrap();
-    assert!(moved.iter().all(|&d| d > 1e-3), "{moved:?}");
-    let aligned = teacher.aligned_targets(&shuffled, &network_betas).unwrap();
-    let distance: Vec<f32> = to_vec(&shuffled.squared_distance(&aligned), "distance").unwrap();
-    assert!(distance.iter().all(|&d| d < 1e-6), "{distance:?}");
-    // Each network's beta picks its own target.
-    let low_and_high: Vec<f32> = to_vec(
-        &aligned.groups(0, 1).squared_distance(&aligned.groups(1, 1)),
-        "distance",
-    )
-    .unwrap();
-    assert!(low_and_high.iter().all(|&d| d > 1e-3), "{low_and_high:?}");
-    assert!(teacher.aligned_targets(&shuffled, &betas[..2]).is_err());
+    for distance in [PullDistance::MeansAndLogStds, PullDistance::Means] {
+        let mut config = taught(4);
+        if let Some(teacher) = config.semi_amortised.teacher.as_mut() {
+            teacher.distance = distance;
+        }
+        let teacher = Teacher::fit(&L1Task::default(), &config, &device()).unwrap();
+        let sizes = config.sizes[1];
+        let betas = config.pareto.grid(3);
+        // Two networks at the lowest beta, two at the highest.
+        let network_betas = [betas[0], betas[0], betas[2], betas[2]];
+        let targets = teacher
+            .aligned_targets(&zeros(2, 2, sizes), &network_betas)
+            .unwrap();
+        let measure = |a: &Decoded, b: &Decoded| -> Vec<f32> {
+            to_vec(&teacher.squared_distance(a, b).unwrap(), "distance").unwrap()
+        };
+        // The same networks with their units reversed get the targets
+        // reversed too: each is then at distance zero from its own target.
+        let order: Vec<i64> = (0..sizes.m as i64).rev().collect();
+        let shuffled = permuted(&targets, &order);
+        let moved = measure(&targets, &shuffled);
+        assert!(moved.iter().all(|&d| d > 1e-3), "{distance:?}: {moved:?}");
+        let aligned = teacher.aligned_targets(&shuffled, &network_betas).unwrap();
+        let left = measure(&shuffled, &aligned);
+        assert!(left.iter().all(|&d| d < 1e-6), "{distance:?}: {left:?}");
+        // Each network's beta picks its own target.
+        let low_and_high = measure(&aligned.groups(0, 1), &aligned.groups(1, 1));
+        assert!(low_and_high.iter().all(|&d| d > 1e-3), "{low_and_high:?}");
+        assert!(teacher.aligned_targets(&shuffled, &betas[..2]).is_err());
+        // Only the log-stds moved: the means' distance does not see it.
+        let mut unsure = aligned.clone();
+        unsure.weight.log_std = unsure.weight.log_std.clone() + 1.0;
+        let unsure_distance = measure(&aligned, &unsure);
+        match distance {
+            PullDistance::Means => assert!(unsure_distance.iter().all(|&d| d == 0.0)),
+            PullDistance::MeansAndLogStds => {
+                let weights = (sizes.m * sizes.n) as f32;
+                assert!(unsure_distance.iter().all(|&d| (d - weights).abs() < 1e-3));
+            }
+        }
+    }
 }
 
 #[test]
