@@ -236,6 +236,7 @@ fn main_result(args: Args) -> Result<()> {
             bias,
             output_weight,
             output_bias,
+            ..model_priors.clone().unwrap_or_default()
         },
         Some(_) => {
             return Err(CoreError::config(

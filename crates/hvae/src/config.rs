@@ -30,6 +30,34 @@ pub struct PriorScales {
     pub output_weight: f64,
     /// `sigma0(c) = output_bias * n`.
     pub output_bias: f64,
+    /// Whether `sigma0(W)` and `sigma0(a)` follow the sizes (the default)
+    /// or stay `weight` and `output_weight` at every size.
+    pub weight_scaling: WeightScaling,
+}
+
+/// How the weights' prior stds follow the network's sizes.
+///
+/// ```
+/// use hyperinterp_core::Sizes;
+/// use hyperinterp_hvae::{PriorScales, WeightScaling};
+/// let priors = PriorScales { weight: 12.0, weight_scaling: WeightScaling::Constant, ..Default::default() };
+/// for sizes in [Sizes { n: 4, m: 12 }, Sizes { n: 12, m: 36 }] {
+///     assert_eq!((priors.sigmas(sizes).weight, priors.sigmas(sizes).output_weight), (12.0, 1.0));
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightScaling {
+    /// `sigma0(W) = weight / sqrt(n)`, `sigma0(a) = output_weight /
+    /// sqrt(m)`: a random network's output has the same scale at every size.
+    #[default]
+    InverseSqrtFanIn,
+    /// `sigma0(W) = weight`, `sigma0(a) = output_weight` at every size. The
+    /// L1 algorithms' weights do not change with the sizes (double-sided's
+    /// are all ±1), so in these units the decoder writes the same numbers
+    /// at every size instead of ones it must extrapolate as `sqrt(n)` and
+    /// `sqrt(m)` beyond the trained sizes.
+    Constant,
 }
 
 impl Default for PriorScales {
@@ -39,6 +67,7 @@ impl Default for PriorScales {
             bias: 1.0,
             output_weight: 1.0,
             output_bias: 1.0,
+            weight_scaling: WeightScaling::default(),
         }
     }
 }
@@ -59,10 +88,14 @@ pub struct PriorSigmas {
 impl PriorScales {
     /// The prior standard deviations at `sizes`.
     pub fn sigmas(&self, sizes: Sizes) -> PriorSigmas {
+        let (fan_in, hidden) = match self.weight_scaling {
+            WeightScaling::InverseSqrtFanIn => ((sizes.n as f64).sqrt(), (sizes.m as f64).sqrt()),
+            WeightScaling::Constant => (1.0, 1.0),
+        };
         PriorSigmas {
-            weight: self.weight / (sizes.n as f64).sqrt(),
+            weight: self.weight / fan_in,
             bias: self.bias,
-            output_weight: self.output_weight / (sizes.m as f64).sqrt(),
+            output_weight: self.output_weight / hidden,
             output_bias: self.output_bias * sizes.n as f64,
         }
     }

@@ -36,7 +36,9 @@ pub mod model;
 pub mod posterior;
 pub mod train;
 
-pub use config::{HiddenRoles, HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths};
+pub use config::{
+    HiddenRoles, HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths, WeightScaling,
+};
 pub use hypernetwork::{Hypernetwork, calibrate};
 pub use model::{
     Decoded, DecodedKind, Generation, Noise, catalogue, generate, normal_kl, standard_normal_kl,
