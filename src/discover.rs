@@ -138,7 +138,8 @@ impl RefinementConfig {
 }
 
 /// Everything `discover` does, as one serde configuration (`--config FILE`,
-/// JSON or TOML; unknown keys are an error).
+/// JSON or TOML; unknown keys are an error; a file may start from another
+/// with `extends`, see [`DiscoverConfig::load`]).
 ///
 /// ```
 /// let config: hyperinterp::discover::DiscoverConfig =
@@ -275,19 +276,98 @@ impl DiscoverConfig {
     }
 
     /// Reads a JSON (`.json`) or TOML (any other extension) configuration.
+    ///
+    /// A file may start from another: its top-level key `extends` names a
+    /// configuration file (relative to the extending file's folder), and the
+    /// file's own keys replace the ones they name there, table by table
+    /// (an array is replaced whole). Chains are followed; a cycle is an
+    /// error. This keeps a lever a few lines long: what it changes.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("extends-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("base.toml"), "[training]\nsteps = 8000\nseed = 3\n").unwrap();
+    /// std::fs::write(dir.join("lever.toml"), "extends = \"base.toml\"\n[training]\nsteps = 9000\n").unwrap();
+    /// let config = hyperinterp::discover::DiscoverConfig::load(&dir.join("lever.toml")).unwrap();
+    /// assert_eq!((config.training.steps, config.training.seed), (9000, 3));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let config: DiscoverConfig = if path.extension().is_some_and(|e| e == "json") {
-            serde_json::from_str(&text)?
-        } else {
-            toml::from_str(&text)
-                .map_err(|e| CoreError::config("config", format!("{}: {e}", path.display())))?
-        };
+        let merged = Self::load_layers(path, &mut Vec::new())?;
+        let config: DiscoverConfig = serde_json::from_value(merged)
+            .map_err(|e| CoreError::config("config", format!("{}: {e}", path.display())))?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The keys of `path` laid over those of the file it extends (if any),
+    /// as a JSON value; `chain` holds the files already on the way, to stop
+    /// a cycle.
+    fn load_layers(path: &Path, chain: &mut Vec<PathBuf>) -> Result<serde_json::Value> {
+        let io_error = |source| CoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        let file_error = |e: &dyn std::fmt::Display| {
+            CoreError::config("config", format!("{}: {e}", path.display()))
+        };
+        let json = path.extension().is_some_and(|e| e == "json");
+        let mut layer: serde_json::Value = if json {
+            serde_json::from_str(&text)?
+        } else {
+            toml::from_str(&text).map_err(|e| file_error(&e))?
+        };
+        let Some(table) = layer.as_object_mut() else {
+            return Err(file_error(&"a configuration must be a table of keys"));
+        };
+        let base = match table.remove("extends") {
+            None => None,
+            Some(serde_json::Value::String(base)) => {
+                Some(path.parent().unwrap_or_else(|| Path::new("")).join(base))
+            }
+            Some(other) => {
+                return Err(CoreError::config(
+                    "extends",
+                    format!("{}: must be a path, got {other}", path.display()),
+                ));
+            }
+        };
+        // This file's own keys, so that a misspelt one is named with its
+        // file (and, read straight from the text, with its line).
+        if base.is_none() && json {
+            serde_json::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e))?;
+        } else if base.is_none() {
+            toml::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e))?;
+        } else {
+            serde_json::from_value::<DiscoverConfig>(layer.clone()).map_err(|e| file_error(&e))?;
+        }
+        let Some(base) = base else {
+            return Ok(layer);
+        };
+        chain.push(std::fs::canonicalize(path).map_err(io_error)?);
+        let canonical_base = std::fs::canonicalize(&base).map_err(|source| CoreError::Io {
+            path: base.clone(),
+            source,
+        })?;
+        if chain.contains(&canonical_base) {
+            return Err(CoreError::config(
+                "extends",
+                format!(
+                    "{}: {} extends itself through {}",
+                    path.display(),
+                    base.display(),
+                    chain
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                ),
+            ));
+        }
+        let mut merged = Self::load_layers(&base, chain)?;
+        lay_over(&mut merged, layer);
+        Ok(merged)
     }
 
     /// The generalisation sizes, each with whether it was trained on:
@@ -373,6 +453,24 @@ impl DiscoverConfig {
 }
 
 /// Label fractions of a set of label names (an unknown name is an error).
+/// Lays `overlay` over `base`: tables merge key by key, anything else
+/// (numbers, strings, arrays) is replaced whole.
+fn lay_over(base: &mut serde_json::Value, overlay: serde_json::Value) {
+    match (base, overlay) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) => lay_over(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
 fn fractions(labels: &[String]) -> Result<Fractions> {
     Fractions::from_labels(labels.iter().map(String::as_str))
 }

@@ -192,3 +192,90 @@ fn the_shipped_configs_load() {
     }
     assert!(count >= 8);
 }
+
+/// A configuration that `extends` another starts from it: its own keys
+/// replace the ones they name, table by table, arrays whole; the base is
+/// found next to the extending file, chains are followed, and a cycle, a
+/// missing base or a misspelt key is an error naming the file.
+#[test]
+fn a_config_extends_another() {
+    let dir = std::env::temp_dir().join(format!("hyperinterp-extends-{}", std::process::id()));
+    let levers = dir.join("levers");
+    std::fs::create_dir_all(&levers).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write(
+        "base.toml",
+        "[training]\nsteps = 8000\nseed = 3\nsizes = [{n = 4, m = 12}, {n = 6, m = 18}]\n\
+         [training.semi_amortised]\nfrom_step = 3000\nweight = 0.01\n",
+    );
+    write(
+        "levers/weight.toml",
+        "extends = \"../base.toml\"\n[training.semi_amortised]\nweight = 0.03\n\
+         [training]\nsizes = [{n = 5, m = 15}]\n",
+    );
+    let base = DiscoverConfig::load(&dir.join("base.toml")).unwrap();
+    let lever = DiscoverConfig::load(&levers.join("weight.toml")).unwrap();
+    let mut expected = base.clone();
+    expected.training.semi_amortised.weight = 0.03;
+    expected.training.sizes = vec![hyperinterp::core::Sizes { n: 5, m: 15 }];
+    assert_eq!(lever, expected);
+    assert_eq!(lever.training.semi_amortised.from_step, 3000);
+
+    // A chain, with JSON in the middle.
+    write(
+        "levers/chain.json",
+        r#"{"extends": "weight.toml", "training": {"seed": 7}}"#,
+    );
+    write(
+        "levers/chain.toml",
+        "extends = \"chain.json\"\n[grid]\nbetas = 5\n",
+    );
+    let chained = DiscoverConfig::load(&levers.join("chain.toml")).unwrap();
+    assert_eq!(
+        (
+            chained.training.seed,
+            chained.grid.betas,
+            chained.training.semi_amortised.weight
+        ),
+        (7, 5, 0.03)
+    );
+
+    // Errors name the file at fault; the merged configuration is still
+    // validated (`invalid.toml`).
+    write("levers/cycle-b.toml", "extends = \"cycle-a.toml\"\n");
+    for (name, text, expected) in [
+        (
+            "cycle-a.toml",
+            "extends = \"cycle-b.toml\"\n",
+            "extends itself",
+        ),
+        (
+            "missing.toml",
+            "extends = \"nowhere.toml\"\n",
+            "nowhere.toml",
+        ),
+        (
+            "misspelt.toml",
+            "extends = \"../base.toml\"\n[grid]\nbeta = 5\n",
+            "misspelt.toml",
+        ),
+        (
+            "misspelt.toml",
+            "extends = \"../base.toml\"\n[grid]\nbeta = 5\n",
+            "`beta`",
+        ),
+        ("not-a-path.toml", "extends = 5\n", "extends"),
+        (
+            "invalid.toml",
+            "extends = \"../base.toml\"\n[grid]\nbetas = 0\n",
+            "grid.betas",
+        ),
+    ] {
+        write(&format!("levers/{name}"), text);
+        let error = DiscoverConfig::load(&levers.join(name))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{name}: {error}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
