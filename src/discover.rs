@@ -304,11 +304,11 @@ impl DiscoverConfig {
     /// as a JSON value; `chain` holds the files already on the way, to stop
     /// a cycle.
     fn load_layers(path: &Path, chain: &mut Vec<PathBuf>) -> Result<serde_json::Value> {
-        let io_error = |source| CoreError::Io {
-            path: path.to_path_buf(),
-            source,
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CoreError::Io { path, source }
         };
-        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        let text = std::fs::read_to_string(path).map_err(io_error(path))?;
         let file_error = |e: &dyn std::fmt::Display| {
             CoreError::config("config", format!("{}: {e}", path.display()))
         };
@@ -335,21 +335,19 @@ impl DiscoverConfig {
         };
         // This file's own keys, so that a misspelt one is named with its
         // file (and, read straight from the text, with its line).
-        if base.is_none() && json {
-            serde_json::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e))?;
-        } else if base.is_none() {
-            toml::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e))?;
-        } else {
-            serde_json::from_value::<DiscoverConfig>(layer.clone()).map_err(|e| file_error(&e))?;
-        }
+        let own_keys = match (&base, json) {
+            (None, true) => {
+                serde_json::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e))
+            }
+            (None, false) => toml::from_str::<DiscoverConfig>(&text).map_err(|e| file_error(&e)),
+            (Some(_), _) => serde_json::from_value(layer.clone()).map_err(|e| file_error(&e)),
+        };
+        own_keys?;
         let Some(base) = base else {
             return Ok(layer);
         };
-        chain.push(std::fs::canonicalize(path).map_err(io_error)?);
-        let canonical_base = std::fs::canonicalize(&base).map_err(|source| CoreError::Io {
-            path: base.clone(),
-            source,
-        })?;
+        chain.push(std::fs::canonicalize(path).map_err(io_error(path))?);
+        let canonical_base = std::fs::canonicalize(&base).map_err(io_error(&base))?;
         if chain.contains(&canonical_base) {
             return Err(CoreError::config(
                 "extends",
@@ -452,7 +450,6 @@ impl DiscoverConfig {
     }
 }
 
-/// Label fractions of a set of label names (an unknown name is an error).
 /// Lays `overlay` over `base`: tables merge key by key, anything else
 /// (numbers, strings, arrays) is replaced whole.
 fn lay_over(base: &mut serde_json::Value, overlay: serde_json::Value) {
@@ -471,6 +468,7 @@ fn lay_over(base: &mut serde_json::Value, overlay: serde_json::Value) {
     }
 }
 
+/// Label fractions of a set of label names (an unknown name is an error).
 fn fractions(labels: &[String]) -> Result<Fractions> {
     Fractions::from_labels(labels.iter().map(String::as_str))
 }
