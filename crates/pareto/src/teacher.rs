@@ -12,10 +12,13 @@
 //! nearest grid beta, its hidden units first matched to the generated
 //! network's (the Hungarian method; an MLP's hidden units are unordered).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec};
 use hyperinterp_hvae::{
-    Decoded, DecodedKind, PosteriorFitConfig, PriorScales, PriorSigmas, fit_posteriors,
+    Decoded, DecodedKind, PosteriorFit, PosteriorFitConfig, PriorScales, PriorSigmas,
+    fit_posteriors,
 };
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 use serde::{Deserialize, Serialize};
@@ -159,8 +162,9 @@ impl Teacher {
     /// Fits every reference network of `task` at every training size and
     /// grid beta of `config` (its `semi_amortised.teacher`, default if
     /// none), under the hypernetwork's priors, activation and final KL
-    /// widths, and keeps the lowest free energy per size and beta. Errors
-    /// if the task has no reference networks.
+    /// widths, and keeps the lowest free energy per size and beta; the
+    /// sizes are fitted on up to `config.shards` threads, with the same
+    /// targets as on one. Errors if the task has no reference networks.
     pub fn fit(task: &impl Task, config: &TrainerConfig, device: &Device) -> Result<Teacher> {
         let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
         teacher.validate()?;
@@ -174,8 +178,14 @@ impl Teacher {
             ..Default::default()
         };
         let betas = config.pareto.grid(teacher.betas);
-        let mut targets = Vec::new();
-        for &sizes in &config.sizes {
+        // Each size is one batched fit with its own seeded draws, so fitting
+        // the sizes on `shards` threads at once gives the same targets as
+        // one after another, in less time. The largest go first, so that a
+        // thread does not start the largest last while the others idle.
+        let mut largest_first: Vec<usize> = (0..config.sizes.len()).collect();
+        largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
+        let fit_size = |index: usize| -> Result<SizeFit> {
+            let sizes = config.sizes[index];
             let references = task.reference_networks(sizes, hypernetwork.activation)?;
             if references.is_empty() {
                 return Err(CoreError::config(
@@ -190,6 +200,16 @@ impl Teacher {
                 }
             }
             let fits = fit_posteriors(task, &starts, &fit_config, device)?;
+            Ok((references, fits))
+        };
+        let mut fitted: Vec<_> = largest_first
+            .iter()
+            .copied()
+            .zip(on_threads(&largest_first, config.shards, fit_size)?)
+            .collect();
+        fitted.sort_by_key(|&(index, _)| index);
+        let mut targets = Vec::new();
+        for (&sizes, (_, (references, fits))) in config.sizes.iter().zip(fitted) {
             let sigmas = hypernetwork.priors.sigmas(sizes);
             for (&beta, fits) in betas.iter().zip(fits.chunks(references.len())) {
                 let mut ranked: Vec<(f64, usize)> = fits
@@ -408,5 +428,80 @@ impl Teacher {
                 log_std: tensor(&out[7]).reshape([groups, networks]),
             },
         })
+    }
+}
+
+/// One size's reference networks, named, and their fits (each reference at
+/// each grid beta, beta by beta).
+type SizeFit = (Vec<(String, Mlp)>, Vec<PosteriorFit>);
+
+/// `work` on each of `items`, on up to `threads` threads that take the next
+/// item as they finish one (the sizes' fits differ in cost), the results in
+/// the items' order.
+fn on_threads<T: Copy + Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(|&item| work(item)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&item) = items.get(index) else {
+                return done;
+            };
+            done.push((index, work(item)));
+        }
+    };
+    let mut results: Vec<(usize, Result<R>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(CoreError::config(
+                            "shards",
+                            "a teacher fit's thread panicked",
+                        )),
+                    )]
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect()
+    });
+    results.sort_by_key(|&(index, _)| index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_threads;
+    use hyperinterp_core::CoreError;
+
+    #[test]
+    fn on_threads_keeps_the_items_order_and_passes_errors_on() {
+        let items: Vec<u64> = (0..9).collect();
+        for threads in [1, 2, 4, 20] {
+            let squares = on_threads(&items, threads, |k| Ok(k * k)).unwrap();
+            assert_eq!(squares, items.iter().map(|k| k * k).collect::<Vec<_>>());
+            let failed = on_threads(&items, threads, |k| {
+                if k == 5 {
+                    Err(CoreError::config("item", "five"))
+                } else {
+                    Ok(k)
+                }
+            });
+            assert!(failed.unwrap_err().to_string().contains("five"));
+        }
+        assert!(on_threads(&[] as &[u64], 2, Ok).unwrap().is_empty());
     }
 }

@@ -123,6 +123,8 @@ pub struct TrainerConfig {
     /// on one core, so this is what uses a second one. Results equal those
     /// of one shard up to float rounding, and are reproducible for a given
     /// value (a fixed number, not the machine's core count, for that reason).
+    /// The teacher's fits (one per training size) run on this many threads
+    /// too, with the same targets as on one.
     pub shards: usize,
     /// Semi-amortised training (on from step 2000, every step).
     pub semi_amortised: SemiAmortisedConfig,

@@ -735,6 +735,22 @@ fn the_teacher_keeps_the_lowest_free_energy_at_each_size_and_beta() {
 }
 
 #[test]
+fn the_teacher_fits_its_sizes_on_threads_with_the_same_targets() {
+    let mut config = taught(4);
+    config.sizes.push(Sizes::new(4, 8).unwrap());
+    let fitted = |shards: usize| {
+        let mut config = config.clone();
+        config.shards = shards;
+        let teacher = Teacher::fit(&L1Task::default(), &config, &device()).unwrap();
+        serde_json::to_string(teacher.targets()).unwrap()
+    };
+    let alone = fitted(1);
+    assert!(alone.contains("\"n\":4"), "{alone}");
+    assert_eq!(fitted(2), alone);
+    assert_eq!(fitted(3), alone);
+}
+
+#[test]
 fn targets_are_aligned_to_the_generated_units_whatever_their_order() {
     for distance in [PullDistance::MeansAndLogStds, PullDistance::Means] {
         let mut config = taught(4);
