@@ -12,8 +12,6 @@
 //! nearest grid beta, its hidden units first matched to the generated
 //! network's (the Hungarian method; an MLP's hidden units are unordered).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec};
 use hyperinterp_hvae::{
@@ -21,6 +19,7 @@ use hyperinterp_hvae::{
     fit_posteriors,
 };
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::trainer::TrainerConfig;
@@ -181,7 +180,8 @@ impl Teacher {
         // Each size is one batched fit with its own seeded draws, so fitting
         // the sizes on `shards` threads at once gives the same targets as
         // one after another, in less time. The largest go first, so that a
-        // thread does not start the largest last while the others idle.
+        // thread does not start the largest last while the others idle (the
+        // pool's threads take the rest of the list as they finish).
         let mut largest_first: Vec<usize> = (0..config.sizes.len()).collect();
         largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
         let fit_size = |index: usize| -> Result<SizeFit> {
@@ -202,11 +202,21 @@ impl Teacher {
             let fits = fit_posteriors(task, &starts, &fit_config, device)?;
             Ok((references, fits))
         };
-        let mut fitted: Vec<_> = largest_first
-            .iter()
-            .copied()
-            .zip(on_threads(&largest_first, config.shards, fit_size)?)
-            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.shards.clamp(1, config.sizes.len().max(1)))
+            .build()
+            .map_err(|error| CoreError::config("shards", error.to_string()))?;
+        // A panicking fit is answered as an error, like a panicking shard.
+        let fits = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                largest_first
+                    .par_iter()
+                    .map(|&index| fit_size(index))
+                    .collect::<Result<Vec<SizeFit>>>()
+            })
+        }))
+        .map_err(|_| CoreError::config("shards", "a teacher fit panicked"))??;
+        let mut fitted: Vec<_> = largest_first.iter().copied().zip(fits).collect();
         fitted.sort_by_key(|&(index, _)| index);
         let mut targets = Vec::new();
         for (&sizes, (_, (references, fits))) in config.sizes.iter().zip(fitted) {
@@ -434,74 +444,3 @@ impl Teacher {
 /// One size's reference networks, named, and their fits (each reference at
 /// each grid beta, beta by beta).
 type SizeFit = (Vec<(String, Mlp)>, Vec<PosteriorFit>);
-
-/// `work` on each of `items`, on up to `threads` threads that take the next
-/// item as they finish one (the sizes' fits differ in cost), the results in
-/// the items' order.
-fn on_threads<T: Copy + Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    work: impl Fn(T) -> Result<R> + Sync,
-) -> Result<Vec<R>> {
-    let threads = threads.clamp(1, items.len().max(1));
-    if threads == 1 {
-        return items.iter().map(|&item| work(item)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&item) = items.get(index) else {
-                return done;
-            };
-            done.push((index, work(item)));
-        }
-    };
-    let mut results: Vec<(usize, Result<R>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    vec![(
-                        usize::MAX,
-                        Err(CoreError::config(
-                            "shards",
-                            "a teacher fit's thread panicked",
-                        )),
-                    )]
-                })
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
-            .collect()
-    });
-    results.sort_by_key(|&(index, _)| index);
-    results.into_iter().map(|(_, result)| result).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::on_threads;
-    use hyperinterp_core::CoreError;
-
-    #[test]
-    fn on_threads_keeps_the_items_order_and_passes_errors_on() {
-        let items: Vec<u64> = (0..9).collect();
-        for threads in [1, 2, 4, 20] {
-            let squares = on_threads(&items, threads, |k| Ok(k * k)).unwrap();
-            assert_eq!(squares, items.iter().map(|k| k * k).collect::<Vec<_>>());
-            let failed = on_threads(&items, threads, |k| {
-                if k == 5 {
-                    Err(CoreError::config("item", "five"))
-                } else {
-                    Ok(k)
-                }
-            });
-            assert!(failed.unwrap_err().to_string().contains("five"));
-        }
-        assert!(on_threads(&[] as &[u64], 2, Ok).unwrap().is_empty());
-    }
-}
