@@ -907,7 +907,9 @@ impl Trainer {
     /// end an atomic `checkpoint.safetensors` plus an [`Evaluation`] line in
     /// `evaluations.jsonl` (labels from `classifier`, if given). A NaN or
     /// infinite loss stops with an error naming the step; the last good
-    /// checkpoint stays in place.
+    /// checkpoint stays in place. A teacher's fits run on a thread beside
+    /// the steps before its first pull, with the same targets as fitted at
+    /// that step.
     pub fn run(
         &mut self,
         task: &impl Task,
@@ -940,45 +942,68 @@ impl Trainer {
         bar.set_position(self.step as u64);
         let started = Instant::now();
         let mut history = Vec::new();
-        while self.step < until {
-            let fits_teacher = self.teacher_due();
-            if fits_teacher {
-                bar.set_message("fitting the teacher's targets");
-            }
-            let record = match self.train_step(task, started) {
-                Ok(record) => record,
-                Err(error) => {
-                    bar.abandon();
-                    return Err(error);
+        // The teacher's fits depend on the configuration only, not on the
+        // generator, so they run beside the steps before the first pull
+        // (a step leaves part of the cores idle) instead of stopping the
+        // run at that step; the targets are the same.
+        let needs_teacher = self.teacher.is_none()
+            && self.config.semi_amortised.teacher.is_some()
+            && (self.step..until).any(|step| self.config.semi_amortised.is_active(step));
+        let (config, device) = (self.config.clone(), self.device.clone());
+        std::thread::scope(|scope| -> Result<()> {
+            let mut fitting =
+                needs_teacher.then(|| scope.spawn(|| Teacher::fit(task, &config, &device)));
+            while self.step < until {
+                let fits_teacher = self.teacher_due();
+                if fits_teacher {
+                    bar.set_message("fitting the teacher's targets");
+                    if let Some(handle) = fitting.take() {
+                        let teacher = handle.join().map_err(|_| {
+                            CoreError::config(
+                                "semi_amortised.teacher",
+                                "the teacher's fit panicked",
+                            )
+                        })?;
+                        self.teacher = Some(teacher.inspect_err(|_| bar.abandon())?);
+                    }
                 }
-            };
-            metrics_log.write(&record)?;
-            if let (true, Some(classifier), Some(teacher)) =
-                (fits_teacher, classifier, self.teacher.as_mut())
-            {
-                teacher.label(classifier)?;
+                let record = match self.train_step(task, started) {
+                    Ok(record) => record,
+                    Err(error) => {
+                        bar.abandon();
+                        return Err(error);
+                    }
+                };
+                metrics_log.write(&record)?;
+                if let (true, Some(classifier), Some(teacher)) =
+                    (fits_teacher, classifier, self.teacher.as_mut())
+                {
+                    teacher.label(classifier)?;
+                }
+                if let (true, Some(files), Some(teacher)) = (fits_teacher, &files, &self.teacher) {
+                    let json = serde_json::to_string_pretty(teacher.targets())
+                        .map_err(|error| CoreError::config("teacher", error.to_string()))?;
+                    std::fs::write(files.teacher(), json).map_err(|source| CoreError::Io {
+                        path: files.teacher(),
+                        source,
+                    })?;
+                }
+                bar.set_message(format!(
+                    "loss {:.4} nmse {:.4} kl {:.1}",
+                    record.loss, record.nmse, record.kl
+                ));
+                bar.inc(1);
+                history.push(record);
+                let due =
+                    self.step.is_multiple_of(self.config.checkpoint_every) || self.step == until;
+                if let Some(files) = files.as_ref().filter(|_| due) {
+                    self.checkpoint()?.save(&files.checkpoint())?;
+                    let evaluation = self.evaluate(task, classifier)?;
+                    evaluation_log.write(&evaluation)?;
+                }
             }
-            if let (true, Some(files), Some(teacher)) = (fits_teacher, &files, &self.teacher) {
-                let json = serde_json::to_string_pretty(teacher.targets())
-                    .map_err(|error| CoreError::config("teacher", error.to_string()))?;
-                std::fs::write(files.teacher(), json).map_err(|source| CoreError::Io {
-                    path: files.teacher(),
-                    source,
-                })?;
-            }
-            bar.set_message(format!(
-                "loss {:.4} nmse {:.4} kl {:.1}",
-                record.loss, record.nmse, record.kl
-            ));
-            bar.inc(1);
-            history.push(record);
-            let due = self.step.is_multiple_of(self.config.checkpoint_every) || self.step == until;
-            if let Some(files) = files.as_ref().filter(|_| due) {
-                self.checkpoint()?.save(&files.checkpoint())?;
-                let evaluation = self.evaluate(task, classifier)?;
-                evaluation_log.write(&evaluation)?;
-            }
-        }
+            Ok(())
+        })?;
         bar.finish();
         Ok(history)
     }

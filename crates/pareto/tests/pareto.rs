@@ -816,7 +816,7 @@ fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
     let task = L1Task::default();
     let device = device();
     let whole_dir = scratch("taught-whole");
-    Trainer::new(taught(6), &task, &device)
+    let history = Trainer::new(taught(6), &task, &device)
         .unwrap()
         .run(&task, Some(&ByWidth), Some(&whole_dir))
         .unwrap();
@@ -839,6 +839,15 @@ fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
             "{target}"
         );
     }
+
+    // `run` fits the teacher beside the steps before the first pull; the
+    // steps are the same as when it is fitted at its step, one step at a time.
+    let mut stepped = Trainer::new(taught(6), &task, &device).unwrap();
+    let started = std::time::Instant::now();
+    let alone: Vec<StepMetrics> = (0..6)
+        .map(|_| stepped.train_step(&task, started).unwrap())
+        .collect();
+    assert_eq!(without_time(&alone), without_time(&history));
 
     // Stopped before the teacher is fitted and after: both resume exactly
     // (the teacher is fitted again, the same from the same seed).
