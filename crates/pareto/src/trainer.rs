@@ -671,9 +671,14 @@ impl Trainer {
 
     /// Whether the next step fits the teacher first (its first pull).
     fn teacher_due(&self) -> bool {
+        self.teacher_due_in(self.step..self.step + 1)
+    }
+
+    /// Whether a step of `steps` pulls toward a teacher not fitted yet.
+    fn teacher_due_in(&self, mut steps: std::ops::Range<usize>) -> bool {
         self.teacher.is_none()
             && self.config.semi_amortised.teacher.is_some()
-            && self.config.semi_amortised.is_active(self.step)
+            && steps.any(|step| self.config.semi_amortised.is_active(step))
     }
 
     /// The teacher's targets, once a pull has fitted them.
@@ -945,10 +950,9 @@ impl Trainer {
         // The teacher's fits depend on the configuration only, not on the
         // generator, so they run beside the steps before the first pull
         // (a step leaves part of the cores idle) instead of stopping the
-        // run at that step; the targets are the same.
-        let needs_teacher = self.teacher.is_none()
-            && self.config.semi_amortised.teacher.is_some()
-            && (self.step..until).any(|step| self.config.semi_amortised.is_active(step));
+        // run at that step; the targets are the same. (A step's error
+        // before then is returned once the fits end: the scope joins them.)
+        let needs_teacher = self.teacher_due_in(self.step..until);
         let (config, device) = (self.config.clone(), self.device.clone());
         std::thread::scope(|scope| -> Result<()> {
             let mut fitting =
