@@ -31,6 +31,33 @@ pub struct GraphTransformerConfig {
     pub feed_forward_hidden: usize,
     /// Number of layers.
     pub layers: usize,
+    /// How attention logits follow a node's neighbour count.
+    pub attention_scaling: AttentionScaling,
+}
+
+/// How attention logits follow the number of neighbours `K` a node attends
+/// over (its inputs and output, say, which grow with the network's size).
+///
+/// ```
+/// use hyperinterp_graph_transformer::{AttentionScaling, GraphTransformerConfig};
+/// let config: GraphTransformerConfig =
+///     serde_json::from_str(r#"{"attention_scaling": "log_neighbours"}"#).unwrap();
+/// assert_eq!(config.attention_scaling, AttentionScaling::LogNeighbours);
+/// assert_eq!(GraphTransformerConfig::default().attention_scaling, AttentionScaling::Constant);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionScaling {
+    /// `q · k / √(d/h)`: a neighbour whose logit stands out by a fixed
+    /// amount gets a smaller share of the attention the more neighbours
+    /// there are, so a node reads its own input more faintly at larger n.
+    #[default]
+    Constant,
+    /// `ln K · q · k / √(d/h)` (scalable softmax): a neighbour leading the
+    /// others by `δ` gets the share `K^δ / (K^δ + K − 1)`, which for `δ > 1`
+    /// grows towards 1 with `K` instead of fading, so what a node learned to
+    /// read at the trained sizes it still reads at larger ones.
+    LogNeighbours,
 }
 
 impl Default for GraphTransformerConfig {
@@ -41,6 +68,7 @@ impl Default for GraphTransformerConfig {
             edge_hidden: 32,
             feed_forward_hidden: 64,
             layers: 3,
+            attention_scaling: AttentionScaling::Constant,
         }
     }
 }
@@ -343,6 +371,8 @@ pub fn node_mlp(params: &NodeMlpParams, nodes: Tensor<4>) -> Tensor<4> {
 pub struct AttentionParams {
     /// Attention heads.
     pub heads: usize,
+    /// How the logits follow the neighbour count.
+    pub scaling: AttentionScaling,
     /// Norm of the nodes.
     pub node_norm: NormParams,
     /// Norm of the edges.
@@ -394,6 +424,7 @@ impl LayerParams {
             edge_update: EdgeMlpParams::from_set(set, &format!("{prefix}edge."))?,
             attention: AttentionParams {
                 heads: config.heads,
+                scaling: config.attention_scaling,
                 node_norm: NormParams::from_set(set, &format!("{prefix}attention.node_norm"))?,
                 edge_norm: NormParams::from_set(set, &format!("{prefix}attention.edge_norm"))?,
                 query: m("query")?,
@@ -504,6 +535,7 @@ fn head_mask(heads: usize, width: usize, device: &burn::tensor::Device) -> Tenso
 
 /// Multi-head attention of each node (queries `[G, N, S, d]`) over the
 /// neighbours of all its blocks, with logits `q · (k + E_k LN(e)) / √(d/h)`
+/// (times `ln K` with [`AttentionScaling::LogNeighbours`])
 /// and values `v + E_v LN(e)` per head → `[G, N, S, d]`.
 ///
 /// The edge terms are never materialised per edge: `q_h · (LN(e) E_k)_h =
@@ -549,7 +581,11 @@ fn attend(
             (node_logits + edge_logits) * scale
         })
         .collect();
-    let weights = activation::softmax(Tensor::cat(logits, 3), 3); // [G, N, S, K, h]
+    let mut logits = Tensor::cat(logits, 3); // [G, N, S, K, h]
+    if attention.scaling == AttentionScaling::LogNeighbours {
+        logits = logits * (widths.iter().sum::<usize>() as f64).ln();
+    }
+    let weights = activation::softmax(logits, 3);
 
     let mut offset = 0;
     // Per block: the weighted neighbour values [G, N, h, S, d/h] and the

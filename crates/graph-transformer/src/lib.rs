@@ -35,9 +35,9 @@ pub mod params;
 
 pub use graph::MlpGraph;
 pub use layer::{
-    AttentionParams, EdgeMlpParams, GraphTransformerConfig, LayerParams, NodeMlpParams, NormParams,
-    edge_mlp, edge_mlp_catalogue, forward, layer_norm, linear, node_mlp, node_mlp_catalogue,
-    norm_catalogue, per_group,
+    AttentionParams, AttentionScaling, EdgeMlpParams, GraphTransformerConfig, LayerParams,
+    NodeMlpParams, NormParams, edge_mlp, edge_mlp_catalogue, forward, layer_norm, linear, node_mlp,
+    node_mlp_catalogue, norm_catalogue, per_group,
 };
 pub use module::{GraphTransformer, OwnedParams};
 pub use params::{Init, ParamSet, ParamSpec, initial_values};

@@ -4,7 +4,8 @@
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::to_vec;
 use hyperinterp_graph_transformer::{
-    GraphTransformer, GraphTransformerConfig, LayerParams, MlpGraph, ParamSet, forward,
+    AttentionScaling, GraphTransformer, GraphTransformerConfig, LayerParams, MlpGraph, ParamSet,
+    forward,
 };
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -29,6 +30,7 @@ fn config() -> GraphTransformerConfig {
         edge_hidden: 8,
         feed_forward_hidden: 16,
         layers: 2,
+        ..Default::default()
     }
 }
 
@@ -286,7 +288,8 @@ fn module_wrapper_uses_the_same_function() {
 mod reference {
     use burn::tensor::{Tensor, activation};
     use hyperinterp_graph_transformer::{
-        EdgeMlpParams, LayerParams, MlpGraph, NormParams, layer_norm, linear, node_mlp,
+        AttentionScaling, EdgeMlpParams, LayerParams, MlpGraph, NormParams, layer_norm, linear,
+        node_mlp,
     };
 
     fn edge_mlp(p: &EdgeMlpParams, e: Tensor<5>, t: Tensor<4>, s: Tensor<4>) -> Tensor<5> {
@@ -303,13 +306,23 @@ mod reference {
         linear(activation::silu(hidden), &p.out, Some(&p.out_bias))
     }
 
-    fn attend(q: Tensor<4>, k: Tensor<5>, v: Tensor<5>, heads: usize) -> Tensor<4> {
+    fn attend(
+        q: Tensor<4>,
+        k: Tensor<5>,
+        v: Tensor<5>,
+        heads: usize,
+        scaling: AttentionScaling,
+    ) -> Tensor<4> {
         let [g, n, s, kk, d] = k.dims();
         let hw = d / heads;
         let q: Tensor<6> = q.reshape([g, n, s, 1, heads, hw]);
         let k: Tensor<6> = k.reshape([g, n, s, kk, heads, hw]);
         let v: Tensor<6> = v.reshape([g, n, s, kk, heads, hw]);
-        let logits = (q * k).sum_dim(5) / (hw as f64).sqrt();
+        let temperature = match scaling {
+            AttentionScaling::Constant => 1.0,
+            AttentionScaling::LogNeighbours => (kk as f64).ln(),
+        };
+        let logits = (q * k).sum_dim(5) * temperature / (hw as f64).sqrt();
         let w = activation::softmax(logits, 3);
         (w * v).sum_dim(3).reshape([g, n, s, d])
     }
@@ -372,6 +385,7 @@ mod reference {
                     Tensor::cat(kp, 3),
                     Tensor::cat(vp, 3),
                     a.heads,
+                    a.scaling,
                 );
                 let h = h + linear(attended, &a.out, Some(&a.out_bias));
                 h.clone() + node_mlp(&p.feed_forward, h)
@@ -384,10 +398,17 @@ mod reference {
 #[test]
 fn forward_computes_what_the_layer_as_first_written_computes() {
     let device = device();
-    for (sizes, seed) in [(vec![4, 12, 1], 3u64), (vec![3, 5, 4, 1], 4)] {
-        let set = random_params(2, seed, &device);
-        let params = LayerParams::from_set(&set, &config(), "layers.0.").unwrap();
-        let graph = random_graph(2, 3, &sizes, seed + 10, &device);
+    let cases = [(vec![4, 12, 1], 3u64), (vec![3, 5, 4, 1], 4)];
+    for ((sizes, seed), scaling) in cases.iter().flat_map(|case| {
+        [AttentionScaling::Constant, AttentionScaling::LogNeighbours].map(|s| (case, s))
+    }) {
+        let set = random_params(2, *seed, &device);
+        let config = GraphTransformerConfig {
+            attention_scaling: scaling,
+            ..config()
+        };
+        let params = LayerParams::from_set(&set, &config, "layers.0.").unwrap();
+        let graph = random_graph(2, 3, sizes, seed + 10, &device);
         let fused = forward(&params, graph.clone());
         let oracle = reference::forward(&params, graph);
         for (a, b) in fused.nodes.iter().zip(&oracle.nodes) {
@@ -396,5 +417,34 @@ fn forward_computes_what_the_layer_as_first_written_computes() {
         for (a, b) in fused.edges.iter().zip(&oracle.edges) {
             assert_close(a, b, "edges");
         }
+    }
+}
+
+#[test]
+fn log_neighbours_scaling_changes_the_attention_and_nothing_else() {
+    let device = device();
+    let set = random_params(1, 5, &device);
+    let graph = random_graph(1, 2, &[4, 12, 1], 15, &device);
+    let run_with = |scaling| {
+        let config = GraphTransformerConfig {
+            attention_scaling: scaling,
+            ..config()
+        };
+        forward(
+            &LayerParams::from_set(&set, &config, "layers.0.").unwrap(),
+            graph.clone(),
+        )
+    };
+    let (constant, scaled) = (
+        run_with(AttentionScaling::Constant),
+        run_with(AttentionScaling::LogNeighbours),
+    );
+    // The edge update reads the nodes before attention: the same either way.
+    for (a, b) in constant.edges.iter().zip(&scaled.edges) {
+        assert_close(a, b, "edges");
+    }
+    for (a, b) in constant.nodes.iter().zip(&scaled.nodes) {
+        let difference = (a.clone() - b.clone()).abs().max().into_scalar::<f32>();
+        assert!(difference > 1e-3, "{difference}");
     }
 }

@@ -257,6 +257,12 @@ pub struct HypernetworkConfig {
     pub activation: Activation,
     /// Fixed roles of the hidden nodes (none by default).
     pub hidden_roles: HiddenRoles,
+    /// Add the sizes' logarithms (ln n, ln m, through a learned matrix) to
+    /// every node and edge embedding. With them an unseen n is an
+    /// extrapolation of a learned feature; without them the transformer
+    /// sees the sizes only through its softmax attention's mix of
+    /// neighbours (a hidden node's n inputs against its one output).
+    pub size_features: bool,
 }
 
 impl Default for HypernetworkConfig {
@@ -269,6 +275,7 @@ impl Default for HypernetworkConfig {
             initial_weight_std: 0.1,
             activation: Activation::Swish,
             hidden_roles: HiddenRoles::None,
+            size_features: true,
         }
     }
 }

@@ -502,21 +502,28 @@ fn split_last<const D: usize, const E: usize>(t: Tensor<D>) -> (Tensor<E>, Tenso
 }
 
 /// The initial graph: node-type and edge-type embeddings plus the size
-/// feature, and the hidden nodes' roles if the config gives them.
+/// feature (zero if the config turns it off), and the hidden nodes' roles if
+/// the config gives them.
 fn initial_graph(
     set: &ParamSet,
-    roles: HiddenRoles,
+    config: &HypernetworkConfig,
     groups: usize,
     networks: usize,
     sizes: Sizes,
 ) -> Result<MlpGraph> {
     let Sizes { n, m } = sizes;
+    let roles = config.hidden_roles;
     let d = set.vector("embedding.input")?.dims()[1];
     let device = set.values()[0].device();
-    let size_features: Tensor<3> =
-        Tensor::<1>::from_floats([(n as f32).ln(), (m as f32).ln()], &device)
-            .reshape([1, 1, 2])
-            .repeat_dim(0, groups);
+    // Zeros rather than no term, so the parameter set is the same either way.
+    let logarithms = if config.size_features {
+        [(n as f32).ln(), (m as f32).ln()]
+    } else {
+        [0.0, 0.0]
+    };
+    let size_features: Tensor<3> = Tensor::<1>::from_floats(logarithms, &device)
+        .reshape([1, 1, 2])
+        .repeat_dim(0, groups);
     let size_term: Tensor<4> =
         linear(size_features, &set.matrix("embedding.sizes")?, None).unsqueeze_dim(1); // [G,1,1,d]
     let node = |name: &str, count: usize| -> Result<Tensor<4>> {
@@ -570,7 +577,7 @@ pub(crate) fn encode_and_decode(
             ),
         ));
     }
-    let mut graph = initial_graph(set, config.hidden_roles, groups, networks, sizes)?;
+    let mut graph = initial_graph(set, config, groups, networks, sizes)?;
     let mut node_kl_by_layer = Vec::with_capacity(config.graph.layers);
     for l in 0..config.graph.layers {
         graph = forward(

@@ -204,6 +204,40 @@ fn hidden_roles_tell_the_hidden_nodes_apart_and_follow_their_inputs() {
 }
 
 #[test]
+fn the_size_features_switch_decides_whether_the_sizes_enter_the_embeddings() {
+    let device = device();
+    let sizes = Sizes::new(5, 10).unwrap();
+    // How far the networks move when the size features' matrix is tripled.
+    let moved = |size_features: bool| {
+        let config = HypernetworkConfig {
+            size_features,
+            ..small_config()
+        };
+        let model =
+            Hypernetwork::new(config.clone(), &L1Task::default(), sizes, 7, &device).unwrap();
+        let noise = Noise::zeros(model.config(), 1, 1, sizes, &device).unwrap();
+        let set = model.param_set().unwrap();
+        let (_, sizes_matrix) = set.flat("embedding.sizes").unwrap();
+        let tripled = set
+            .with_value("embedding.sizes", sizes_matrix * 3.0)
+            .unwrap();
+        let other = Hypernetwork::from_param_set(config, tripled).unwrap();
+        let (a, b) = (
+            mean_networks(&model, &noise).remove(0),
+            mean_networks(&other, &noise).remove(0),
+        );
+        a.w.iter()
+            .chain(&a.b)
+            .chain(&a.a)
+            .zip(b.w.iter().chain(&b.b).chain(&b.a))
+            .map(|(x, y)| (x - y).abs())
+            .fold((a.c - b.c).abs(), f32::max)
+    };
+    assert_eq!(moved(false), 0.0);
+    assert!(moved(true) > 1e-3, "{}", moved(true));
+}
+
+#[test]
 fn seeds_decide_the_networks() {
     let device = device();
     let task = L1Task::default();
