@@ -24,7 +24,8 @@ struct Args {
     /// Backend: flex, ndarray, wgpu, or default (flex).
     #[arg(long, default_value = "default")]
     backend: String,
-    /// Configuration file, JSON (.json) or TOML (anything else); unknown keys are an error.
+    /// Configuration file, JSON (.json) or TOML (anything else); unknown keys
+    /// are an error. Without it: configs/default.toml.
     #[arg(long)]
     config: Option<PathBuf>,
     /// A smoke version of the whole job (tiny model, seconds).
@@ -62,7 +63,7 @@ fn main_result(args: Args) -> Result<()> {
         }
         (Some(path), false) => DiscoverConfig::load(path)?,
         (None, true) => DiscoverConfig::quick(),
-        (None, false) => DiscoverConfig::default(),
+        (None, false) => DiscoverConfig::job_default()?,
     };
     if let Some(seed) = args.seed {
         config.training.seed = seed;

@@ -21,7 +21,8 @@ struct Args {
     /// Output folder; each seed writes to <out>/seed-<s>.
     #[arg(long, default_value = "runs/sweep")]
     out: PathBuf,
-    /// Configuration file for every seed (JSON or TOML).
+    /// Configuration file for every seed (JSON or TOML); without it,
+    /// configs/default.toml.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The smoke configuration.
@@ -54,7 +55,7 @@ fn main_result(args: Args) -> Result<()> {
         let mut config = match &args.config {
             Some(path) => DiscoverConfig::load(path)?,
             None if args.quick => DiscoverConfig::quick(),
-            None => DiscoverConfig::default(),
+            None => DiscoverConfig::job_default()?,
         };
         config.training.seed = seed;
         let device = hyperinterp::backend::device(&args.backend)?;

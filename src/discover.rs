@@ -171,7 +171,27 @@ pub struct DiscoverConfig {
     pub initialise_from: Option<PathBuf>,
 }
 
+/// The file `discover` runs when given no `--config`: the job's default.
+pub const DEFAULT_CONFIG_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/default.toml");
+
 impl DiscoverConfig {
+    /// The configuration `discover` and `sweep` run without `--config`:
+    /// [`DEFAULT_CONFIG_FILE`] (`configs/default.toml`), laid over
+    /// [`DiscoverConfig::default`] like every configuration file.
+    /// `DiscoverConfig::default()` is the base those files start from, so
+    /// that each measured file keeps its meaning; the job's default is this
+    /// file, chosen by measurement (its header says what it shows).
+    ///
+    /// ```
+    /// use hyperinterp::discover::DiscoverConfig;
+    /// let job = DiscoverConfig::job_default().unwrap();
+    /// assert!(job.validate().is_ok());
+    /// assert_ne!(job, DiscoverConfig::default());
+    /// ```
+    pub fn job_default() -> Result<Self> {
+        Self::load(Path::new(DEFAULT_CONFIG_FILE))
+    }
+
     /// A smoke-test version that runs in well under 90 seconds: tiny model,
     /// few steps, few networks; every part of the report is still produced.
     pub fn quick() -> Self {

@@ -263,6 +263,56 @@ pub struct HypernetworkConfig {
     /// sees the sizes only through its softmax attention's mix of
     /// neighbours (a hidden node's n inputs against its one output).
     pub size_features: bool,
+    /// Clamp the sizes the size features see to this range (for example
+    /// the trained sizes), so that an unseen size reads as the nearest
+    /// trained one instead of extrapolating a learned feature. The
+    /// network itself keeps its true sizes. None (the default) clamps
+    /// nothing.
+    pub size_feature_limits: Option<SizeFeatureLimits>,
+}
+
+/// The range the size features are clamped to, per size.
+///
+/// ```
+/// use hyperinterp_core::Sizes;
+/// use hyperinterp_hvae::SizeFeatureLimits;
+/// let limits = SizeFeatureLimits {
+///     smallest: Sizes { n: 4, m: 12 },
+///     largest: Sizes { n: 8, m: 24 },
+/// };
+/// assert_eq!(limits.clamp(Sizes { n: 3, m: 36 }), Sizes { n: 4, m: 24 });
+/// assert!(limits.validate().is_ok());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeFeatureLimits {
+    /// The smallest sizes the features report.
+    pub smallest: Sizes,
+    /// The largest sizes the features report.
+    pub largest: Sizes,
+}
+
+impl SizeFeatureLimits {
+    /// Each size clamped into its range.
+    pub fn clamp(&self, sizes: Sizes) -> Sizes {
+        Sizes {
+            n: sizes.n.clamp(self.smallest.n, self.largest.n),
+            m: sizes.m.clamp(self.smallest.m, self.largest.m),
+        }
+    }
+
+    /// Errors if a size is zero or a smallest exceeds its largest.
+    pub fn validate(&self) -> Result<()> {
+        self.smallest.validate()?;
+        self.largest.validate()?;
+        if self.smallest.n > self.largest.n || self.smallest.m > self.largest.m {
+            return Err(CoreError::config(
+                "size_feature_limits",
+                "smallest must not exceed largest",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for HypernetworkConfig {
@@ -276,6 +326,7 @@ impl Default for HypernetworkConfig {
             activation: Activation::Swish,
             hidden_roles: HiddenRoles::None,
             size_features: true,
+            size_feature_limits: None,
         }
     }
 }
@@ -289,6 +340,9 @@ impl HypernetworkConfig {
         }
         self.priors.validate()?;
         self.kl_prior_widths.validate()?;
+        if let Some(limits) = &self.size_feature_limits {
+            limits.validate()?;
+        }
         if !(self.initial_weight_std.is_finite()
             && self.initial_weight_std > 0.0
             && self.initial_weight_std <= 1.0)

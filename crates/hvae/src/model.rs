@@ -502,7 +502,7 @@ fn split_last<const D: usize, const E: usize>(t: Tensor<D>) -> (Tensor<E>, Tenso
 }
 
 /// The initial graph: node-type and edge-type embeddings plus the size
-/// feature (zero if the config turns it off), and the hidden nodes' roles if
+/// feature (zero if the config turns it off, clamped if it gives limits), and the hidden nodes' roles if
 /// the config gives them.
 fn initial_graph(
     set: &ParamSet,
@@ -517,7 +517,10 @@ fn initial_graph(
     let device = set.values()[0].device();
     // Zeros rather than no term, so the parameter set is the same either way.
     let logarithms = if config.size_features {
-        [(n as f32).ln(), (m as f32).ln()]
+        let seen = config
+            .size_feature_limits
+            .map_or(sizes, |limits| limits.clamp(sizes));
+        [(seen.n as f32).ln(), (seen.m as f32).ln()]
     } else {
         [0.0, 0.0]
     };

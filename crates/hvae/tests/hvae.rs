@@ -5,8 +5,8 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::{Beta, CoreError, Mlp, Sizes, Task, to_vec};
 use hyperinterp_graph_transformer::ParamSet;
 use hyperinterp_hvae::{
-    HiddenRoles, Hypernetwork, HypernetworkConfig, Noise, PriorWidths, TrainingConfig, catalogue,
-    generate, train_fixed_beta,
+    HiddenRoles, Hypernetwork, HypernetworkConfig, Noise, PriorWidths, SizeFeatureLimits,
+    TrainingConfig, catalogue, generate, train_fixed_beta,
 };
 use hyperinterp_l1::{L1Task, NanTargets};
 
@@ -148,6 +148,16 @@ fn mean_networks(model: &Hypernetwork, noise: &Noise) -> Vec<Mlp> {
         .unwrap()
 }
 
+/// The largest change of any parameter between two networks of one size.
+fn largest_difference(a: &Mlp, b: &Mlp) -> f32 {
+    a.w.iter()
+        .chain(&a.b)
+        .chain(&a.a)
+        .zip(b.w.iter().chain(&b.b).chain(&b.a))
+        .map(|(x, y)| (x - y).abs())
+        .fold((a.c - b.c).abs(), f32::max)
+}
+
 #[test]
 fn permuted_noise_gives_permuted_networks() {
     let device = device();
@@ -222,19 +232,47 @@ fn the_size_features_switch_decides_whether_the_sizes_enter_the_embeddings() {
             .with_value("embedding.sizes", sizes_matrix * 3.0)
             .unwrap();
         let other = Hypernetwork::from_param_set(config, tripled).unwrap();
-        let (a, b) = (
-            mean_networks(&model, &noise).remove(0),
-            mean_networks(&other, &noise).remove(0),
-        );
-        a.w.iter()
-            .chain(&a.b)
-            .chain(&a.a)
-            .zip(b.w.iter().chain(&b.b).chain(&b.a))
-            .map(|(x, y)| (x - y).abs())
-            .fold((a.c - b.c).abs(), f32::max)
+        largest_difference(
+            &mean_networks(&model, &noise).remove(0),
+            &mean_networks(&other, &noise).remove(0),
+        )
     };
     assert_eq!(moved(false), 0.0);
     assert!(moved(true) > 1e-3, "{}", moved(true));
+}
+
+#[test]
+fn size_feature_limits_clamp_the_sizes_outside_them_and_leave_those_inside() {
+    let device = device();
+    let inside = Sizes::new(5, 10).unwrap();
+    let outside = Sizes::new(7, 14).unwrap();
+    let free = small_config();
+    let model = Hypernetwork::new(free.clone(), &L1Task::default(), inside, 3, &device).unwrap();
+    let limited = Hypernetwork::from_param_set(
+        HypernetworkConfig {
+            size_feature_limits: Some(SizeFeatureLimits {
+                smallest: Sizes { n: 4, m: 8 },
+                largest: inside,
+            }),
+            ..free
+        },
+        model.param_set().unwrap(),
+    )
+    .unwrap();
+    let difference = |sizes: Sizes| {
+        let noise = Noise::zeros(model.config(), 1, 1, sizes, &device).unwrap();
+        largest_difference(
+            &mean_networks(&model, &noise).remove(0),
+            &mean_networks(&limited, &noise).remove(0),
+        )
+    };
+    assert_eq!(difference(inside), 0.0);
+    assert!(difference(outside) > 1e-4, "{}", difference(outside));
+    let reversed = SizeFeatureLimits {
+        smallest: outside,
+        largest: inside,
+    };
+    assert!(reversed.validate().is_err());
 }
 
 #[test]
