@@ -267,7 +267,8 @@ pub struct HypernetworkConfig {
     /// the trained sizes), so that an unseen size reads as the nearest
     /// trained one instead of extrapolating a learned feature. The
     /// network itself keeps its true sizes. None (the default) clamps
-    /// nothing.
+    /// nothing. `hyperinterp_pareto`'s trainer refuses limits that leave a
+    /// training size outside, which the features could not tell apart.
     pub size_feature_limits: Option<SizeFeatureLimits>,
 }
 

@@ -341,6 +341,25 @@ impl TrainerConfig {
             ("evaluation.inputs", self.evaluation.inputs),
         ])?;
         validate_sizes("sizes", &self.sizes)?;
+        // A trained size outside the limits would read as the nearest limit,
+        // so the features could not tell it from that size: a misconfiguration.
+        if let Some(limits) = &self.hypernetwork.size_feature_limits
+            && let Some(outside) = self.sizes.iter().find(|&&size| limits.clamp(size) != size)
+        {
+            return Err(CoreError::config(
+                "hypernetwork.size_feature_limits",
+                format!(
+                    "must contain every training size; n = {}, m = {} lies outside \
+                     n {}..={}, m {}..={}",
+                    outside.n,
+                    outside.m,
+                    limits.smallest.n,
+                    limits.largest.n,
+                    limits.smallest.m,
+                    limits.largest.m
+                ),
+            ));
+        }
         require_positive(&[
             ("learning_rate", self.learning_rate),
             ("clip_norm", self.clip_norm),

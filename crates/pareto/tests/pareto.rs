@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use hyperinterp_core::{CoreError, Mlp, NetworkClassifier, Sizes, to_vec};
-use hyperinterp_hvae::RefinementConfig;
 use hyperinterp_hvae::{Decoded, DecodedKind, StepMetrics};
+use hyperinterp_hvae::{RefinementConfig, SizeFeatureLimits};
 use hyperinterp_l1::{L1Task, NanTargets};
 use hyperinterp_pareto::{
     Checkpoint, Generator, PriorWideningConfig, PullDistance, SemiAmortisedConfig, Teacher,
@@ -53,6 +53,22 @@ fn tiny(steps: usize) -> TrainerConfig {
     config.evaluation.betas = 2;
     config.evaluation.inputs = 64;
     config
+}
+
+#[test]
+fn size_feature_limits_must_contain_every_training_size() {
+    let mut config = tiny(1);
+    let limits = |largest_n, largest_m| SizeFeatureLimits {
+        smallest: Sizes::new(2, 4).unwrap(),
+        largest: Sizes::new(largest_n, largest_m).unwrap(),
+    };
+    config.hypernetwork.size_feature_limits = Some(limits(3, 6));
+    config.validate().unwrap();
+    // (3, 6) is trained but its m lies above the largest m.
+    config.hypernetwork.size_feature_limits = Some(limits(3, 5));
+    let message = config.validate().unwrap_err().to_string();
+    assert!(message.contains("size_feature_limits"), "{message}");
+    assert!(message.contains("n = 3, m = 6"), "{message}");
 }
 
 fn without_time(metrics: &[StepMetrics]) -> Vec<StepMetrics> {
