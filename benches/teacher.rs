@@ -1,4 +1,4 @@
-//! The teacher's fits ([`Teacher::fit`]) under `configs/paper.toml`: every
+//! The teacher's fits ([`Teacher::fit`]) under `experiments/configs/paper.toml`: every
 //! reference network at each of its 13 grid betas and its three training
 //! sizes, on one thread and on two (one size per thread, largest first).
 //! The fits are shortened to 100 steps (`HYPERINTERP_TEACHER_STEPS`; the
@@ -23,9 +23,9 @@ fn bench(c: &mut Criterion) {
             .expect("HYPERINTERP_TEACHER_STEPS is a positive integer"),
         Err(_) => 100,
     };
-    let paper = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/paper.toml");
+    let paper = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/configs/paper.toml");
     let mut config = DiscoverConfig::load(&paper)
-        .expect("configs/paper.toml loads")
+        .expect("experiments/configs/paper.toml loads")
         .training;
     config.progress = false;
     let teacher = config

@@ -172,25 +172,109 @@ fn a_second_stage_from_a_missing_checkpoint_is_an_error_naming_it() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
-/// Every named configuration shipped in `configs/` (and the measured levers
-/// in `configs/levers/`) loads and validates.
+/// Every named configuration shipped in `configs/`, and every research
+/// configuration and measured lever in `experiments/configs/` and
+/// `experiments/levers/`, loads and validates; `configs/quick.toml` is
+/// `DiscoverConfig::quick()` (the smoke run, `--quick`).
 #[test]
 fn the_shipped_configs_load() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut count = 0;
-    for dir in [root.clone(), root.join("levers")] {
-        for entry in std::fs::read_dir(dir).unwrap() {
+    for dir in ["configs", "experiments/configs", "experiments/levers"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 continue;
             }
             let config = DiscoverConfig::load(&path)
                 .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            assert!(config.training.steps >= 4000, "{}", path.display());
+            if path.ends_with("configs/quick.toml") {
+                assert_eq!(config, DiscoverConfig::quick());
+            } else {
+                assert!(config.training.steps >= 4000, "{}", path.display());
+            }
             count += 1;
         }
     }
-    assert!(count >= 8);
+    assert!(count >= 120, "{count}");
+}
+
+/// `experiments/configs/base-0.1.toml` pins the base the measured
+/// experiments were laid over: it loads to exactly `DiscoverConfig::default()`
+/// and writes out every key of it (a `null` option may be left out), so a
+/// later change to the default cannot change what a file laid over the pin
+/// means; every research configuration and lever in `experiments/` ends its
+/// `extends` chain there.
+#[test]
+fn the_pinned_base_is_the_whole_default() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pin = root.join("experiments/configs/base-0.1.toml");
+    let default = DiscoverConfig::default();
+    assert_eq!(
+        DiscoverConfig::load(&pin).unwrap(),
+        default,
+        "the default now, as TOML:\n{}",
+        toml::to_string(&default).unwrap()
+    );
+    let written: serde_json::Value =
+        toml::from_str(&std::fs::read_to_string(&pin).unwrap()).unwrap();
+    assert!(written.get("extends").is_none());
+    fn missing(
+        default: &serde_json::Value,
+        written: &serde_json::Value,
+        at: &str,
+        out: &mut Vec<String>,
+    ) {
+        let serde_json::Value::Object(keys) = default else {
+            return;
+        };
+        for (key, value) in keys {
+            let at = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
+            match written.get(key) {
+                Some(written) => missing(value, written, &at, out),
+                None if value.is_null() => {}
+                None => out.push(at),
+            }
+        }
+    }
+    let mut unnamed = Vec::new();
+    missing(
+        &serde_json::to_value(&default).unwrap(),
+        &written,
+        "",
+        &mut unnamed,
+    );
+    assert!(
+        unnamed.is_empty(),
+        "{} does not name {unnamed:?}; the default now, as TOML:\n{}",
+        pin.display(),
+        toml::to_string(&default).unwrap()
+    );
+
+    for dir in ["experiments/configs", "experiments/levers"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let mut path = entry.unwrap().path();
+            let start = path.clone();
+            loop {
+                let layer: serde_json::Value =
+                    toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                let Some(base) = layer.get("extends").and_then(|e| e.as_str()) else {
+                    break;
+                };
+                path = path.parent().unwrap().join(base);
+            }
+            assert_eq!(
+                std::fs::canonicalize(&path).unwrap(),
+                std::fs::canonicalize(&pin).unwrap(),
+                "{} is laid over DiscoverConfig::default(), not the pin",
+                start.display()
+            );
+        }
+    }
 }
 
 /// A configuration that `extends` another starts from it: its own keys
