@@ -197,3 +197,165 @@ fn missing_tensor_and_wrong_row_length_are_named() {
         Err(CoreError::ShapeMismatch { ref field, .. }) if field == "networks[0].w"
     ));
 }
+
+/// [`handmade`] with header metadata, as `safetensors.numpy.save_file(tensors, path, metadata)` writes.
+fn handmade_with_metadata(
+    tensors: &[(&str, Vec<usize>, Vec<f32>)],
+    metadata: &[(&str, &str)],
+) -> Vec<u8> {
+    let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, shape, values)| {
+            let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (name.to_string(), shape.clone(), bytes)
+        })
+        .collect();
+    let views: Vec<_> = raw
+        .iter()
+        .map(|(name, shape, bytes)| {
+            let view = safetensors::tensor::TensorView::new(
+                safetensors::tensor::Dtype::F32,
+                shape.clone(),
+                bytes,
+            )
+            .unwrap();
+            (name.clone(), view)
+        })
+        .collect();
+    let metadata = metadata
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect();
+    safetensors::serialize(views, Some(metadata)).unwrap()
+}
+
+/// One network `net{k}` of sizes n = 2, m = 1, as tensors.
+fn network_tensors(k: usize) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    vec![
+        (format!("net{k}.w"), vec![1, 2], vec![1.0, -1.0]),
+        (format!("net{k}.b"), vec![1], vec![0.5]),
+        (format!("net{k}.a"), vec![1], vec![2.0]),
+        (format!("net{k}.c"), vec![1], vec![0.25]),
+    ]
+}
+
+fn as_refs(tensors: &[(String, Vec<usize>, Vec<f32>)]) -> Vec<(&str, Vec<usize>, Vec<f32>)> {
+    tensors
+        .iter()
+        .map(|(name, shape, values)| (name.as_str(), shape.clone(), values.clone()))
+        .collect()
+}
+
+#[test]
+fn a_wrong_format_tag_in_safetensors_is_refused_and_named() {
+    let tensors = network_tensors(0);
+    let foreign = handmade_with_metadata(&as_refs(&tensors), &[("format", "pt")]);
+    let err = from_safetensors_bytes(&foreign).unwrap_err();
+    assert!(
+        matches!(err, CoreError::InvalidConfig { ref field, .. } if field == "format"),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("\"pt\"") && message.contains("hyperinterp-mlp"),
+        "{message}"
+    );
+
+    // The right tag, or metadata without a tag (a Python file that only sets
+    // the activation), are read; so is a file without metadata (above).
+    let tagged = handmade_with_metadata(&as_refs(&tensors), &[("format", "hyperinterp-mlp")]);
+    assert_eq!(from_safetensors_bytes(&tagged).unwrap().len(), 1);
+    let untagged = handmade_with_metadata(&as_refs(&tensors), &[("net0.activation", "relu")]);
+    assert_eq!(
+        from_safetensors_bytes(&untagged).unwrap()[0].activation,
+        Activation::Relu
+    );
+}
+
+#[test]
+fn a_safetensors_file_holding_no_network_is_an_error_that_says_so() {
+    let no_network = |bytes: &[u8], what: &str| {
+        let err = from_safetensors_bytes(bytes).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("holds no network") && message.contains("net0.w"),
+            "{what}: {message}"
+        );
+    };
+    // Networks numbered from net1.
+    let from_one = network_tensors(1);
+    no_network(&handmade(&as_refs(&from_one)), "from net1");
+    let err = from_safetensors_bytes(&handmade(&as_refs(&from_one))).unwrap_err();
+    assert!(
+        err.to_string().contains("net1.w"),
+        "the tensors found are listed: {err}"
+    );
+    // Tensors under other names.
+    let unnamed = handmade(&[
+        ("w", vec![1, 2], vec![1.0, -1.0]),
+        ("b", vec![1], vec![0.0]),
+        ("a", vec![1], vec![1.0]),
+        ("c", vec![1], vec![0.0]),
+    ]);
+    no_network(&unnamed, "unnumbered names");
+    // No tensors at all, with or without a format tag.
+    no_network(&handmade(&[]), "no tensors");
+    no_network(
+        &handmade_with_metadata(&[], &[("format", "hyperinterp-mlp")]),
+        "no tensors, tagged",
+    );
+    // A `count` naming networks that are not there names the missing tensor.
+    let counted = handmade_with_metadata(&as_refs(&from_one), &[("count", "1")]);
+    assert!(matches!(
+        from_safetensors_bytes(&counted),
+        Err(CoreError::MissingTensor { ref name }) if name == "net0.w"
+    ));
+    // What the exporter writes for an empty list says `count = 0`: empty, no error.
+    assert!(
+        from_safetensors_bytes(&to_safetensors_bytes(&[]).unwrap())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn networks_beyond_those_read_are_an_error_not_dropped() {
+    // A gap: net0 and net2, no net1.
+    let mut gap = network_tensors(0);
+    gap.extend(network_tensors(2));
+    let err = from_safetensors_bytes(&handmade(&as_refs(&gap))).unwrap_err();
+    assert!(
+        err.to_string().contains("`net2.w`") && err.to_string().contains("one network, net0"),
+        "{err}"
+    );
+    // A `count` smaller than the networks present.
+    let mut two = network_tensors(0);
+    two.extend(network_tensors(1));
+    let short = handmade_with_metadata(&as_refs(&two), &[("count", "1")]);
+    let err = from_safetensors_bytes(&short).unwrap_err();
+    assert!(err.to_string().contains("`net1.w`"), "{err}");
+    assert_eq!(
+        from_safetensors_bytes(&handmade(&as_refs(&two)))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn json_network_is_one_network_of_the_json_export() {
+    use hyperinterp_core::export::JsonNetwork;
+    for net in sample_networks() {
+        let document: serde_json::Value =
+            serde_json::from_str(&to_json_string(std::slice::from_ref(&net)).unwrap()).unwrap();
+        // Compared as text read back: a value made directly widens the f32s.
+        let text = serde_json::to_string(&JsonNetwork::from_mlp(&net).unwrap()).unwrap();
+        let one: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(one, document["networks"][0]);
+        // Row j holds hidden neuron j's input weights.
+        assert_eq!(one["w"].as_array().unwrap().len(), net.m);
+        assert_eq!(one["w"][net.m - 1].as_array().unwrap().len(), net.n);
+        let back: JsonNetwork = serde_json::from_value(one).unwrap();
+        assert_eq!(back.into_mlp().unwrap(), net);
+    }
+}
