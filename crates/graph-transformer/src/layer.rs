@@ -268,7 +268,7 @@ pub fn edge_mlp_catalogue(
 /// term `(P h_t) ⊙ (Q h_s)`, then silu and a linear map. The bilinear term
 /// lets an edge depend on how its two end nodes match — a hidden neuron
 /// choosing its input — which a sum alone expresses only slowly (measured in
-/// DESIGN.md §7: NMSE 0.19 against 0.52 after 1.5k steps). It is the edge
+/// docs/design.md §7: NMSE 0.19 against 0.52 after 1.5k steps). It is the edge
 /// update of [`forward`] and serves any head that reads an edge and its two
 /// end nodes (such as a decoder of weights).
 pub fn edge_mlp(

@@ -108,7 +108,7 @@ fn moments<const D: usize>(t: &Tensor<D>, what: &str) -> Result<(f64, f64)> {
     Ok((mean, variance.sqrt()))
 }
 
-/// The data-dependent initialisation of DESIGN.md §7: rescales each decoder's
+/// The data-dependent initialisation of docs/design.md §7: rescales each decoder's
 /// output layer so that freshly generated networks look like a standard
 /// random MLP at `sizes` — `W` std `1.5/sqrt(n)`, `b` std 0.5, `a` std
 /// `1/sqrt(m)`, `c` at the task's target mean — with weight std

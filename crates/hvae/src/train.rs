@@ -143,7 +143,7 @@ pub struct TrainingConfig {
     /// Global gradient-norm clipping.
     pub clip_norm: f64,
     /// Steps over which beta ramps linearly up from 0: lets networks get
-    /// structure before the weight price bites (DESIGN.md §7).
+    /// structure before the weight price bites (docs/design.md §7).
     pub kl_warmup_steps: usize,
     /// Steps at the start during which generated weights are not sampled
     /// (their means are used): the networks must get structure from the node

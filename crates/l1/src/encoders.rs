@@ -1,4 +1,4 @@
-//! The L1 algorithms written into weights by hand (DESIGN.md §3): reference
+//! The L1 algorithms written into weights by hand (docs/design.md §3): reference
 //! networks for users and labelled test cases for the classifier.
 //!
 //! All use swish, `s(u) = u sigmoid(u)`, and its identities

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::config::ClassifierConfig;
 use crate::order::{self, OrderParameters, Scratch};
 
-/// The algorithm a network uses for `||x||_1` (DESIGN.md §3), or `Mixed`
+/// The algorithm a network uses for `||x||_1` (docs/design.md §3), or `Mixed`
 /// / `Trivial`. Serialised everywhere by [`Algorithm::name`]: `"double_sided"`,
 /// `"pudding_positive"`, `"pudding_negative"`, `"convexity"`, `"mixed"`,
 /// `"trivial"`.

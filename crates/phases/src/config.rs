@@ -3,7 +3,7 @@
 use hyperinterp_core::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
-/// Every threshold of the classifier, with DESIGN.md §4's values as
+/// Every threshold of the classifier, with docs/design.md §4's values as
 /// defaults (plus `parallel_min_cosine`, `convexity_min_convex_share`,
 /// `convexity_max_locality_with_evidence`, `convexity_min_convex_evidence`
 /// and `convexity_min_convex_evidence_share`, which this crate adds; the

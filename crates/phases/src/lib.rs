@@ -92,7 +92,7 @@
 //! inputs are permuted, an input's sign is flipped with its weights, or
 //! unused neurons are added (property-tested).
 //!
-//! ## Where this differs from DESIGN.md §4, and the case that forced it
+//! ## Where this differs from docs/design.md §4, and the case that forced it
 //!
 //! 1. **Importance is centred** (`std(act)`, not `E|act|`). A pudding whose
 //!    always-on bias is `C = 1000` (the paper's pudding is the limit `C →

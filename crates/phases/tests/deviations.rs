@@ -1,4 +1,4 @@
-//! The cases that made this crate change DESIGN.md §4 (see the crate docs):
+//! The cases that made this crate change docs/design.md §4 (see the crate docs):
 //! each would be mislabelled under the definitions as first written.
 
 mod common;
@@ -26,7 +26,7 @@ fn a_pudding_with_a_huge_bias_is_still_a_pudding() {
     }
 }
 
-/// DESIGN.md §3's convexity at m = 256: every neuron carries ~1% of the
+/// docs/design.md §3's convexity at m = 256: every neuron carries ~1% of the
 /// target's std, under a fixed 2% per-neuron threshold all 256 were
 /// insignificant and the network `Trivial`. The cumulative rule keeps them.
 #[test]

@@ -1,4 +1,4 @@
-//! Every hand-written algorithm of DESIGN.md §3 gets its label, and keeps it
+//! Every hand-written algorithm of docs/design.md §3 gets its label, and keeps it
 //! under the symmetries of the L1 task, unused neurons and weight noise.
 
 mod common;

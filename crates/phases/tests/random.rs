@@ -16,7 +16,7 @@ fn random_gaussian_networks_with_their_nmse_are_trivial_or_mixed() {
     let mut seen = [0usize; 6];
     for n in [4usize, 8, 16] {
         let m = 3 * n;
-        // A standard random MLP (DESIGN.md §7's init scales) that predicts
+        // A standard random MLP (docs/design.md §7's init scales) that predicts
         // the target mean plus random wiggles.
         for _ in 0..40 {
             let net = gaussian_network(
