@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::tensor::Device;
-use hyperinterp_core::{Beta, CoreError, Result, Sizes, Task, require_at_least_one};
+use hyperinterp_core::{Beta, CoreError, Guidance, Result, Sizes, Task, require_at_least_one};
 use hyperinterp_hvae::{HypernetworkConfig, PosteriorFitConfig, fit_posterior};
 use hyperinterp_l1::{AdamBaselineConfig, L1Task, train_adam};
 use hyperinterp_pareto::{
@@ -141,11 +141,19 @@ impl RefinementConfig {
 /// JSON or TOML; unknown keys are an error; a file may start from another
 /// with `extends`, see [`DiscoverConfig::load`]).
 ///
+/// `DiscoverConfig::default()` is the job's default, what `discover` runs
+/// without `--config`, and the base every configuration file is laid over.
+/// It is blind ([`hyperinterp_core::Guidance`]): no hidden roles, no teacher.
+///
 /// ```
+/// let task = hyperinterp::l1::L1Task::default();
+/// let job = hyperinterp::discover::DiscoverConfig::default();
+/// assert!(job.training.guidance(&task)?.blind);
 /// let config: hyperinterp::discover::DiscoverConfig =
 ///     toml::from_str("[training]\nsteps = 10\n[grid]\nbetas = 5").unwrap();
 /// assert_eq!(config.grid.networks, 32);
 /// assert!(toml::from_str::<hyperinterp::discover::DiscoverConfig>("[grid]\nbeta = 5").is_err());
+/// # Ok::<(), hyperinterp::core::CoreError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -171,27 +179,7 @@ pub struct DiscoverConfig {
     pub initialise_from: Option<PathBuf>,
 }
 
-/// The file `discover` runs when given no `--config`: the job's default.
-pub const DEFAULT_CONFIG_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/default.toml");
-
 impl DiscoverConfig {
-    /// The configuration `discover` and `sweep` run without `--config`:
-    /// [`DEFAULT_CONFIG_FILE`] (`configs/default.toml`), laid over
-    /// [`DiscoverConfig::default`] like every configuration file.
-    /// `DiscoverConfig::default()` is the base those files start from, so
-    /// that each measured file keeps its meaning; the job's default is this
-    /// file, chosen by measurement (its header says what it shows).
-    ///
-    /// ```
-    /// use hyperinterp::discover::DiscoverConfig;
-    /// let job = DiscoverConfig::job_default().unwrap();
-    /// assert!(job.validate().is_ok());
-    /// assert_ne!(job, DiscoverConfig::default());
-    /// ```
-    pub fn job_default() -> Result<Self> {
-        Self::load(Path::new(DEFAULT_CONFIG_FILE))
-    }
-
     /// A smoke-test version that runs in well under 90 seconds: tiny model,
     /// few steps, few networks; every part of the report is still produced.
     pub fn quick() -> Self {
@@ -538,7 +526,12 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
         }
         trainer
     } else if let Some(path) = &config.initialise_from {
-        Trainer::warm_start(config.training.clone(), Checkpoint::load(path)?, device)?
+        Trainer::warm_start(
+            config.training.clone(),
+            Checkpoint::load(path)?,
+            &task,
+            device,
+        )?
     } else {
         Trainer::new(config.training.clone(), &task, device)?
     };
@@ -552,6 +545,8 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
             .map(|s| (s.n, s.m))
             .collect::<Vec<_>>()
     );
+    let guidance = trainer.guidance(&task)?;
+    eprintln!("{}", guidance.sentence());
     trainer.run(&task, Some(&classifier), Some(out))?;
     let generator = trainer.generator()?;
     drop(trainer);
@@ -605,27 +600,16 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     bar.finish_and_clear();
     let phases_by_beta = beta_rows(&betas, &by_beta)?;
 
-    // Representative networks: the most accurate network of each label found.
-    let mut best: BTreeMap<String, &Classified> = BTreeMap::new();
-    for classified in by_beta.iter().flatten() {
-        let entry = best.entry(classified.label.clone()).or_insert(classified);
-        if classified.network.weights(labels_from).1 < entry.network.weights(labels_from).1 {
-            *entry = classified;
-        }
-    }
-    let representatives = best
-        .into_iter()
-        .map(|(label, c)| {
-            let (network, nmse) = c.network.weights(labels_from);
-            Ok(Representative {
-                label,
-                beta: c.network.beta,
-                nmse,
-                description: describe(network)?,
-                network: network.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // Representative networks: the most accurate network of each label found,
+    // measured again after the choice.
+    let representatives = representatives(
+        &by_beta,
+        labels_from,
+        &task,
+        &classifier,
+        config.grid.inputs.max(REPRESENTATIVE_INPUTS),
+        config.training.seed ^ REPRESENTATIVE_SEED,
+    )?;
 
     // 3. Phases over training time, from the checkpoint evaluations.
     let phases_by_step = phases_by_step(&files.evaluations())?;
@@ -670,6 +654,7 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
 
     // 6-7. The report.
     let report = Report {
+        guidance,
         config: serde_json::to_value(config)?,
         wall_seconds: started.elapsed().as_secs_f64(),
         phases_by_beta,
@@ -699,6 +684,62 @@ pub fn run(config: &DiscoverConfig, out: &Path, device: &Device, resume: bool) -
     };
     write_report(out, &report)?;
     Ok(report)
+}
+
+/// Fresh inputs (at least) on which each representative's NMSE is measured
+/// after it was chosen.
+pub const REPRESENTATIVE_INPUTS: usize = 20_000;
+
+/// Mixed into the training seed for those inputs: no other draw of the job
+/// uses it, so they are fresh.
+const REPRESENTATIVE_SEED: u64 = 0x5E1E_C7ED_0000;
+
+/// The most accurate network of each label found, one per label, in label
+/// order (the order of `networks.safetensors`). The lowest NMSE of many is
+/// biased low (a lucky draw of the grid's inputs), so each chosen network's
+/// NMSE is measured again on `inputs` fresh inputs from `seed`, and its label
+/// recomputed from that NMSE: a network chosen as `convexity` at 0.85 that
+/// measures 0.96 is `trivial`. If two chosen networks end with the same
+/// label, the more accurate one stays.
+fn representatives(
+    by_beta: &[Vec<Classified>],
+    labels_from: LabelWeights,
+    task: &L1Task,
+    classifier: &Classifier,
+    inputs: usize,
+    seed: u64,
+) -> Result<Vec<Representative>> {
+    let mut best: BTreeMap<&str, &Classified> = BTreeMap::new();
+    for classified in by_beta.iter().flatten() {
+        let entry = best.entry(&classified.label).or_insert(classified);
+        if classified.network.weights(labels_from).1 < entry.network.weights(labels_from).1 {
+            *entry = classified;
+        }
+    }
+    let mut chosen: BTreeMap<String, Representative> = BTreeMap::new();
+    for classified in best.into_values() {
+        let network = classified.network.weights(labels_from).0;
+        let nmse = task.nmse_of(network, inputs, seed)?;
+        let label = classifier
+            .classify(network, nmse)?
+            .algorithm
+            .name()
+            .to_string();
+        if chosen.get(&label).is_some_and(|kept| kept.nmse <= nmse) {
+            continue;
+        }
+        chosen.insert(
+            label.clone(),
+            Representative {
+                label,
+                beta: classified.network.beta,
+                nmse,
+                description: describe(network)?,
+                network: network.clone(),
+            },
+        );
+    }
+    Ok(chosen.into_values().collect())
 }
 
 /// The rows of [`RefinementConfig`]: per size (the trained ones, then the
@@ -952,8 +993,12 @@ fn most_accurate_beta(rows: &[BetaRow], labels_from: LabelWeights) -> Option<f64
 /// A short summary table of a report, one line per beta.
 pub fn summary(report: &Report) -> String {
     let mut text = format!(
-        "{:>10} {:>9} {:>9} {:>10}  fractions\n",
-        "beta", "nmse", "kl", "majority"
+        "{}\n{:>10} {:>9} {:>9} {:>10}  fractions\n",
+        report.guidance.sentence(),
+        "beta",
+        "nmse",
+        "kl",
+        "majority"
     );
     for row in &report.phases_by_beta {
         let shares: Vec<String> = row
@@ -1055,6 +1100,10 @@ pub struct SizeAcrossSeeds {
 /// Seed statistics of a sweep: one entry per label, in the classifier's order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
+    /// Blind or guided, pooled over the reports merged: blind only if every
+    /// one was.
+    #[serde(default = "Guidance::unrecorded")]
+    pub guidance: Guidance,
     /// Number of reports merged.
     pub seeds: usize,
     /// Per label, from the pooled `phases_by_beta`.
@@ -1102,7 +1151,10 @@ fn algorithms_across_seeds(grids: &[&[BetaRow]]) -> Vec<AlgorithmAcrossSeeds> {
 }
 
 /// Merges the reports of several seeds into [`SweepSummary`]: pooled over
-/// the trained sizes, and per size.
+/// the trained sizes, and per size. Blind and guided reports are not pooled
+/// unless `allow_mixed_guidance` says so (then the summary counts as guided
+/// and names what any of them was given): a pooled figure must not pass a
+/// guided result off as a blind one.
 ///
 /// ```
 /// use hyperinterp::discover::merge;
@@ -1117,21 +1169,41 @@ fn algorithms_across_seeds(grids: &[&[BetaRow]]) -> Vec<AlgorithmAcrossSeeds> {
 ///     phases_by_size: vec![SizePhases { n: 4, m: 12, phases_by_beta: grid }],
 ///     ..Default::default()
 /// };
-/// let summary = merge(&[report.clone(), report])?;
+/// let summary = merge(&[report.clone(), report.clone()], false)?;
+/// assert!(summary.guidance.blind);
 /// let mixed = summary.algorithms.iter().find(|a| a.label == "mixed").unwrap();
 /// assert_eq!(mixed.seeds_with_majority, 2);
 /// assert_eq!(mixed.beta_ranges[0], [1e-5, 1e-3]);
 /// assert_eq!(mixed.peak_fractions, vec![0.9, 0.9]);
 /// assert_eq!((summary.by_size[0].n, summary.by_size[0].seeds), (4, 2));
+///
+/// let guided = Report { guidance: hyperinterp::core::Guidance::unrecorded(), ..report.clone() };
+/// assert!(merge(&[report.clone(), guided.clone()], false).is_err());
+/// assert!(!merge(&[report, guided], true)?.guidance.blind);
 /// # Ok::<(), hyperinterp::core::CoreError>(())
 /// ```
-pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
+pub fn merge(reports: &[Report], allow_mixed_guidance: bool) -> Result<SweepSummary> {
     if reports.is_empty() {
         return Err(CoreError::config(
             "reports",
             "need at least one report to merge",
         ));
     }
+    let blind = reports
+        .iter()
+        .filter(|report| report.guidance.blind)
+        .count();
+    if blind != 0 && blind != reports.len() && !allow_mixed_guidance {
+        return Err(CoreError::config(
+            "reports",
+            format!(
+                "{blind} of the {} reports are blind and the rest guided; pooling them \
+                 would mix discoveries with guided results (allow it explicitly to merge anyway)",
+                reports.len()
+            ),
+        ));
+    }
+    let guidance = Guidance::pooled(reports.iter().map(|report| &report.guidance));
     let pooled: Vec<&[BetaRow]> = reports
         .iter()
         .map(|report| report.phases_by_beta.as_slice())
@@ -1154,6 +1226,7 @@ pub fn merge(reports: &[Report]) -> Result<SweepSummary> {
         })
         .collect();
     Ok(SweepSummary {
+        guidance,
         seeds: reports.len(),
         algorithms: algorithms_across_seeds(&pooled),
         by_size,

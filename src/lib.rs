@@ -29,6 +29,7 @@
 //! # Ok::<(), hyperinterp::core::CoreError>(())
 //! ```
 
+pub mod cli;
 pub mod discover;
 
 pub use hyperinterp_core as core;
@@ -116,3 +117,9 @@ pub mod backend {
         }
     }
 }
+
+/// The README's Rust snippets, compiled and run as doctests so that they
+/// cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -23,6 +23,13 @@ fn quick_discover_writes_a_complete_report() {
     ] {
         assert!(json.get(key).is_some(), "report.json lacks {key}");
     }
+    // The default's training is blind, and the report says so first.
+    assert_eq!(
+        json["guidance"],
+        serde_json::json!({"blind": true, "given": []})
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.find("Blind run").unwrap() < html.find(r#"id="summary""#).unwrap());
     // Semi-amortised training (the default) ran: from step 20, on every
     // `every`-th step, and never before.
     let metrics = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
@@ -134,6 +141,50 @@ fn quick_discover_writes_a_complete_report() {
     let networks =
         hyperinterp::core::export::load_safetensors(&out.join("networks.safetensors")).unwrap();
     assert_eq!(networks.len(), report.representatives.len());
+    // The representatives, in the safetensors file's order; each network in
+    // report.json is written as the JSON export writes it (`w` as [m][n]);
+    // its NMSE was measured after the choice on fresh inputs, so another
+    // fresh draw agrees, and its label is the one that NMSE gives; one per label.
+    use hyperinterp::core::Task as _;
+    let task = hyperinterp::l1::L1Task::default();
+    let classifier = hyperinterp::phases::Classifier::new(config.classifier.clone()).unwrap();
+    let mut labels = std::collections::BTreeSet::new();
+    assert!(!report.representatives.is_empty());
+    for (k, representative) in report.representatives.iter().enumerate() {
+        assert_eq!(networks[k], representative.network, "net{k}");
+        let network = &representative.network;
+        let export: serde_json::Value = serde_json::from_str(
+            &hyperinterp::core::export::to_json_string(std::slice::from_ref(network)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            json["representatives"][k]["network"], export["networks"][0],
+            "net{k}"
+        );
+        let samples = hyperinterp::discover::REPRESENTATIVE_INPUTS.max(config.grid.inputs);
+        let fresh = task.nmse_of(network, samples, 0xF2E5_4A11).unwrap();
+        let relative = (fresh - representative.nmse).abs() / fresh;
+        assert!(
+            relative < 0.1,
+            "net{k}: report says NMSE {}, fresh inputs give {fresh}",
+            representative.nmse
+        );
+        let label = classifier.classify(network, representative.nmse).unwrap();
+        assert_eq!(representative.label, label.algorithm.name(), "net{k}");
+        assert!(
+            labels.insert(representative.label.clone()),
+            "two {}",
+            representative.label
+        );
+    }
+    assert_eq!(
+        hyperinterp::report::Report::from_json(
+            &std::fs::read_to_string(out.join("report.json")).unwrap()
+        )
+        .unwrap()
+        .representatives,
+        report.representatives
+    );
 
     // A second stage starts from this run's parameters: with a learning rate
     // too small to move them, its checkpoint holds the first run's.
@@ -170,6 +221,33 @@ fn a_second_stage_from_a_missing_checkpoint_is_an_error_naming_it() {
     let error = run(&config, &out, &device, false).unwrap_err().to_string();
     assert!(error.contains("no/such/checkpoint.safetensors"), "{error}");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The job's default is blind; the guided recipe says it is guided and
+/// names both things it hands training, as every config with roles or a
+/// teacher does.
+#[test]
+fn the_default_is_blind_and_the_guided_recipe_names_its_roles_and_teacher() {
+    let task = hyperinterp::l1::L1Task::default();
+    let default = DiscoverConfig::default().training.guidance(&task).unwrap();
+    assert!(default.blind && default.given.is_empty());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let guided = DiscoverConfig::load(&root.join("guided.toml"))
+        .unwrap()
+        .training
+        .guidance(&task)
+        .unwrap();
+    assert!(!guided.blind);
+    assert_eq!(guided.given.len(), 2, "{:?}", guided.given);
+    assert!(guided.given.iter().any(|g| g.contains("input and side")));
+    assert!(
+        guided
+            .given
+            .iter()
+            .any(|g| g.contains("reference networks"))
+    );
+    let base = DiscoverConfig::load(&root.join("base.toml")).unwrap();
+    assert_eq!(base, DiscoverConfig::default());
 }
 
 /// Every named configuration shipped in `configs/`, and every research

@@ -48,7 +48,11 @@ fn seed(small: f64, with_n8: bool) -> Report {
 
 #[test]
 fn per_size_majorities_and_peaks_are_counted_where_pooling_hides_them() {
-    let summary = merge(&[seed(0.75, true), seed(0.4, false), seed(0.6, true)]).unwrap();
+    let summary = merge(
+        &[seed(0.75, true), seed(0.4, false), seed(0.6, true)],
+        false,
+    )
+    .unwrap();
     let find = |algorithms: &[hyperinterp::discover::AlgorithmAcrossSeeds], label: &str| {
         algorithms
             .iter()
@@ -84,5 +88,27 @@ fn per_size_majorities_and_peaks_are_counted_where_pooling_hides_them() {
 
 #[test]
 fn merging_nothing_is_an_error() {
-    assert!(merge(&[]).is_err());
+    assert!(merge(&[], false).is_err());
+}
+
+#[test]
+fn blind_and_guided_seeds_are_pooled_only_when_asked_and_then_count_as_guided() {
+    use hyperinterp::core::Guidance;
+    let blind = seed(0.75, true);
+    let guided = Report {
+        guidance: Guidance::from_given(vec!["a teacher".into()]),
+        ..seed(0.6, true)
+    };
+    let all_blind = merge(&[blind.clone(), blind.clone()], false).unwrap();
+    assert!(all_blind.guidance.blind && all_blind.guidance.given.is_empty());
+    let all_guided = merge(&[guided.clone(), guided.clone()], false).unwrap();
+    assert_eq!(all_guided.guidance.given, vec!["a teacher".to_string()]);
+
+    let error = merge(&[blind.clone(), guided.clone()], false)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("1 of the 2 reports are blind"), "{error}");
+    let mixed = merge(&[blind, guided], true).unwrap();
+    assert!(!mixed.guidance.blind);
+    assert_eq!(mixed.seeds, 2);
 }

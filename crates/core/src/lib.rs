@@ -24,12 +24,14 @@
 pub mod batch;
 pub mod error;
 pub mod export;
+pub mod guidance;
 pub mod mlp;
 pub mod schedule;
 pub mod task;
 
 pub use batch::{MlpBatch, to_vec};
 pub use error::{CoreError, Result, require_at_least_one, require_positive};
+pub use guidance::Guidance;
 pub use mlp::{Activation, Mlp, Sign, Sizes};
 pub use schedule::warmup_cosine;
 pub use task::{

@@ -172,10 +172,10 @@ impl PriorWidths {
 }
 
 /// What the hypernetwork is told about each hidden node before any noise:
-/// by default nothing (DESIGN.md §6: the hidden nodes are interchangeable
+/// by default nothing (docs/design.md §6: the hidden nodes are interchangeable
 /// and only the latent noise tells them apart), or a fixed role.
 ///
-/// Roles depart from DESIGN.md §6 and are kept as a lever, to test whether
+/// Roles depart from docs/design.md §6 and are kept as a lever, to test whether
 /// that symmetry is what keeps the generator from double-sided. Measured
 /// (README, "hidden roles"): it is not; given each input's pair, the
 /// generator writes the pudding, far more precisely than without roles, and
@@ -219,6 +219,28 @@ impl HiddenRoles {
             .collect()
     }
 
+    /// What the roles hand the generator of the task's hand-written
+    /// solutions, in plain words (see [`hyperinterp_core::Guidance`]): the
+    /// sides are half of double-sided's unit layout, inputs and sides all of
+    /// it. `None` without roles.
+    ///
+    /// ```
+    /// use hyperinterp_hvae::HiddenRoles;
+    /// assert!(HiddenRoles::None.guidance().is_none());
+    /// assert!(HiddenRoles::InputsAndSides.guidance().unwrap().contains("input and side"));
+    /// ```
+    pub fn guidance(self) -> Option<&'static str> {
+        match self {
+            HiddenRoles::None => None,
+            HiddenRoles::Sides => {
+                Some("hidden units told their side, + or - (half of the double-sided layout)")
+            }
+            HiddenRoles::InputsAndSides => {
+                Some("hidden units told their input and side (the double-sided layout)")
+            }
+        }
+    }
+
     /// The input of each of `m` hidden nodes in a network of `n` inputs:
     /// `j / 2` for the first `2n` with [`HiddenRoles::InputsAndSides`], none
     /// otherwise.
@@ -251,7 +273,7 @@ pub struct HypernetworkConfig {
     pub kl_prior_widths: PriorWidths,
     /// Standard deviation of the generated weights at initialisation, as a
     /// fraction of their prior's: low, so that weight noise does not serve as
-    /// free random features before the networks have structure (DESIGN.md §7).
+    /// free random features before the networks have structure (docs/design.md §7).
     pub initial_weight_std: f64,
     /// Activation of the generated networks.
     pub activation: Activation,

@@ -43,6 +43,10 @@ pub struct Checkpoint {
     /// [`crate::SemiAmortisedConfig::persistent`]), each as its
     /// [`TARGET_PARTS`] in order, flat.
     pub targets: Vec<Option<Vec<Vec<f32>>>>,
+    /// What earlier training stages were handed of the task's hand-written
+    /// solutions ([`crate::Trainer::guidance`]); empty for a run trained from
+    /// scratch, and in checkpoints written before it was recorded.
+    pub earlier_guidance: Vec<String>,
 }
 
 /// The parts of a persistent target in a checkpoint, in order: the decoded
@@ -111,6 +115,10 @@ impl Checkpoint {
             ("format".to_string(), CHECKPOINT_FORMAT.to_string()),
             ("step".to_string(), self.step.to_string()),
             ("config".to_string(), serde_json::to_string(&self.config)?),
+            (
+                "earlier_guidance".to_string(),
+                serde_json::to_string(&self.earlier_guidance)?,
+            ),
         ]);
         let mut buffers: Vec<(String, usize, Vec<u8>)> = Vec::new();
         for ((spec, values), adam) in specs.iter().zip(&self.params).zip(&self.adam) {
@@ -184,6 +192,10 @@ impl Checkpoint {
                 .ok_or_else(|| corrupt("missing config"))?,
         )?;
         config.validate()?;
+        let earlier_guidance: Vec<String> = match metadata.get("earlier_guidance") {
+            Some(json) => serde_json::from_str(json)?,
+            None => Vec::new(),
+        };
         let read = |name: String, len: usize| -> Result<Vec<f32>> {
             let view = tensors
                 .tensor(&name)
@@ -239,6 +251,7 @@ impl Checkpoint {
             params,
             adam,
             targets,
+            earlier_guidance,
         })
     }
 

@@ -7,8 +7,8 @@ use std::time::Instant;
 use burn::optim::{AdamState, AdaptiveMomentumState};
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{
-    CoreError, NetworkClassifier, Result, Sizes, Task, require_at_least_one, require_positive,
-    to_vec, validate_sizes, warmup_cosine,
+    CoreError, Guidance, NetworkClassifier, Result, Sizes, Task, require_at_least_one,
+    require_positive, to_vec, validate_sizes, warmup_cosine,
 };
 use hyperinterp_graph_transformer::{ParamSet, ParamSpec};
 use hyperinterp_hvae::{
@@ -367,6 +367,53 @@ impl TrainerConfig {
         self.semi_amortised.validate()
     }
 
+    /// What this configuration hands training of the task's hand-written
+    /// solutions: blind or guided ([`Guidance`]), computed from the switches
+    /// that carry them: hidden roles ([`hyperinterp_hvae::HiddenRoles::guidance`]) and the
+    /// teacher, whose targets are fitted from `task`'s reference networks
+    /// (named here). A trainer warm-started from another run adds that
+    /// run's guidance ([`Trainer::guidance`]).
+    ///
+    /// ```
+    /// use hyperinterp_l1::L1Task;
+    /// use hyperinterp_pareto::{TeacherConfig, TrainerConfig};
+    /// let mut config = TrainerConfig::default();
+    /// assert!(config.guidance(&L1Task::default())?.blind);
+    /// config.semi_amortised.teacher = Some(TeacherConfig::default());
+    /// let guidance = config.guidance(&L1Task::default())?;
+    /// assert!(!guidance.blind);
+    /// assert!(guidance.given[0].contains("double_sided"));
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn guidance(&self, task: &impl Task) -> Result<Guidance> {
+        let mut given: Vec<String> = self
+            .hypernetwork
+            .hidden_roles
+            .guidance()
+            .map(String::from)
+            .into_iter()
+            .collect();
+        if self.semi_amortised.teacher.is_some() {
+            let mut names: Vec<String> = Vec::new();
+            for &sizes in &self.sizes {
+                for (name, _) in task.reference_networks(sizes, self.hypernetwork.activation)? {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            given.push(format!(
+                "a pull toward networks fitted from the task's hand-written reference networks ({})",
+                if names.is_empty() {
+                    "none given by this task".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ));
+        }
+        Ok(Guidance::from_given(given))
+    }
+
     /// The hypernetwork's parameter catalogue.
     pub fn hypernetwork_catalogue(&self) -> Vec<ParamSpec> {
         hyperinterp_hvae::catalogue(&self.hypernetwork)
@@ -485,6 +532,9 @@ pub struct Trainer {
     /// The teacher's targets, once fitted (not in the checkpoint: a resumed
     /// run fits them again, the same from the same seed).
     teacher: Option<Teacher>,
+    /// What earlier training stages were handed (a warm start from a guided
+    /// run's checkpoint is guided too): kept in every checkpoint.
+    earlier_guidance: Vec<String>,
 }
 
 impl Trainer {
@@ -532,6 +582,7 @@ impl Trainer {
             step: 0,
             device,
             teacher: None,
+            earlier_guidance: Vec::new(),
         }
     }
 
@@ -564,6 +615,7 @@ impl Trainer {
         Ok(Trainer {
             targets,
             teacher: None,
+            earlier_guidance: checkpoint.earlier_guidance,
             config,
             specs,
             values,
@@ -591,18 +643,19 @@ impl Trainer {
     /// let mut first = Trainer::new(config.clone(), &task, &device)?;
     /// first.run(&task, None, None)?;
     /// let second = TrainerConfig { learning_rate: 1e-4, ..config.clone() };
-    /// let mut next = Trainer::warm_start(second, first.checkpoint()?, &device)?;
+    /// let mut next = Trainer::warm_start(second, first.checkpoint()?, &task, &device)?;
     /// assert_eq!(next.step(), 0);
     /// next.run(&task, None, None)?;
     ///
     /// let mut deeper = config;
     /// deeper.hypernetwork.graph.layers = 2;
-    /// assert!(Trainer::warm_start(deeper, first.checkpoint()?, &device).is_err());
+    /// assert!(Trainer::warm_start(deeper, first.checkpoint()?, &task, &device).is_err());
     /// # Ok::<(), hyperinterp_core::CoreError>(())
     /// ```
     pub fn warm_start(
         config: TrainerConfig,
         checkpoint: Checkpoint,
+        task: &impl Task,
         device: &Device,
     ) -> Result<Self> {
         config.validate()?;
@@ -623,7 +676,26 @@ impl Trainer {
         // A checkpoint built by hand may hold a parameter of the wrong length;
         // `ParamSet` checks every shape, naming the parameter.
         ParamSet::new(specs.clone(), values.clone())?;
-        Ok(Trainer::at_step_zero(config, specs, values, device))
+        // The earlier run's own guidance, and what its earlier stages had.
+        let mut earlier_guidance = checkpoint.earlier_guidance;
+        for line in checkpoint.config.guidance(task)?.given {
+            let line = format!("in an earlier training stage (initialise_from), {line}");
+            if !earlier_guidance.contains(&line) {
+                earlier_guidance.push(line);
+            }
+        }
+        let mut trainer = Trainer::at_step_zero(config, specs, values, device);
+        trainer.earlier_guidance = earlier_guidance;
+        Ok(trainer)
+    }
+
+    /// What this run was handed of the task's hand-written solutions: its
+    /// configuration's [`TrainerConfig::guidance`] and, after a
+    /// [`Trainer::warm_start`], what the earlier stages were handed.
+    pub fn guidance(&self, task: &impl Task) -> Result<Guidance> {
+        let mut given = self.config.guidance(task)?.given;
+        given.extend(self.earlier_guidance.iter().cloned());
+        Ok(Guidance::from_given(given))
     }
 
     /// Resumes from a checkpoint file.
@@ -676,6 +748,7 @@ impl Trainer {
             params,
             adam,
             targets,
+            earlier_guidance: self.earlier_guidance.clone(),
         })
     }
 

@@ -629,7 +629,7 @@ fn a_warm_start_carries_the_parameters_and_nothing_else() {
         kl_warmup_steps: 0,
         ..tiny(3)
     };
-    let mut warm = Trainer::warm_start(second, stopped.clone(), &device).unwrap();
+    let mut warm = Trainer::warm_start(second, stopped.clone(), &task, &device).unwrap();
     let started = warm.checkpoint().unwrap();
     assert_eq!(started.step, 0);
     assert_eq!(started.params, stopped.params);
@@ -643,7 +643,7 @@ fn a_warm_start_carries_the_parameters_and_nothing_else() {
 
     let mut wider = tiny(3);
     wider.hypernetwork.graph.width = 16;
-    let error = Trainer::warm_start(wider, stopped.clone(), &device)
+    let error = Trainer::warm_start(wider, stopped.clone(), &task, &device)
         .err()
         .unwrap()
         .to_string();
@@ -653,7 +653,7 @@ fn a_warm_start_carries_the_parameters_and_nothing_else() {
     let mut cut = stopped;
     cut.params[0].pop();
     let name = tiny(3).pareto_catalogue()[0].name.clone();
-    let error = Trainer::warm_start(tiny(3), cut, &device)
+    let error = Trainer::warm_start(tiny(3), cut, &task, &device)
         .err()
         .unwrap()
         .to_string();
@@ -881,4 +881,94 @@ fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
         let parts = without_time(&read_metrics(&parts_dir.join("metrics.jsonl")));
         assert_eq!(whole, parts, "stopped at {stop}");
     }
+}
+
+#[test]
+fn each_guidance_switch_makes_the_run_guided_and_names_what_it_gave() {
+    let task = L1Task::default();
+    let blind = tiny(3);
+    let guidance = blind.guidance(&task).unwrap();
+    assert!(guidance.blind, "{guidance:?}");
+    assert!(guidance.given.is_empty());
+
+    // Each switch alone: guided, with one line naming it.
+    let mut sides = tiny(3);
+    sides.hypernetwork.hidden_roles = hyperinterp_hvae::HiddenRoles::Sides;
+    let mut roles = tiny(3);
+    roles.hypernetwork.hidden_roles = hyperinterp_hvae::HiddenRoles::InputsAndSides;
+    let taught = taught(3);
+    for (config, words) in [
+        (&sides, "side"),
+        (&roles, "input and side"),
+        (&taught, "reference networks"),
+    ] {
+        let guidance = config.guidance(&task).unwrap();
+        assert!(!guidance.blind, "{words}");
+        assert_eq!(guidance.given.len(), 1, "{:?}", guidance.given);
+        assert!(guidance.given[0].contains(words), "{:?}", guidance.given);
+    }
+    // The teacher's line names the task's hand-written algorithms.
+    let line = &taught.guidance(&task).unwrap().given[0];
+    for name in ["double_sided", "pudding", "convexity"] {
+        assert!(line.contains(name), "{line}");
+    }
+    // Both switches: both lines.
+    let mut both = taught.clone();
+    both.hypernetwork.hidden_roles = hyperinterp_hvae::HiddenRoles::InputsAndSides;
+    assert_eq!(both.guidance(&task).unwrap().given.len(), 2);
+
+    // Modelling choices are not guidance.
+    let mut modelled = tiny(3);
+    modelled.hypernetwork.priors.weight = 30.0;
+    modelled.pareto.beta_min = 1e-8;
+    modelled.sizes.push(Sizes::new(5, 20).unwrap());
+    assert!(modelled.guidance(&task).unwrap().blind);
+}
+
+#[test]
+fn a_warm_start_from_a_guided_run_is_guided_and_says_so_across_checkpoints() {
+    let task = L1Task::default();
+    let device = device();
+    let mut roles = tiny(2);
+    roles.hypernetwork.hidden_roles = hyperinterp_hvae::HiddenRoles::InputsAndSides;
+    let mut first = Trainer::new(roles.clone(), &task, &device).unwrap();
+    first.run(&task, None, None).unwrap();
+    assert!(!first.guidance(&task).unwrap().blind);
+
+    // A second stage from it names the first stage's guidance as well as
+    // its own (roles add parameters, so both stages have them).
+    let mut checkpoint = first.checkpoint().unwrap();
+    let second = Trainer::warm_start(roles.clone(), checkpoint.clone(), &task, &device).unwrap();
+    let guidance = second.guidance(&task).unwrap();
+    assert!(!guidance.blind);
+    assert!(
+        guidance
+            .given
+            .iter()
+            .any(|line| line.starts_with("in an earlier training stage")),
+        "{guidance:?}"
+    );
+    // The record survives a checkpoint file, and a resumed run keeps it.
+    let dir = scratch("guidance");
+    let path = dir.join("checkpoint.safetensors");
+    second.checkpoint().unwrap().save(&path).unwrap();
+    let resumed = Trainer::resume(&path, &device).unwrap();
+    assert_eq!(resumed.guidance(&task).unwrap(), guidance);
+
+    // A blind run's checkpoint with an earlier guided stage on record: a
+    // blind configuration warm-started from it is still guided.
+    let blind = tiny(2);
+    let mut first_blind = Trainer::new(blind.clone(), &task, &device).unwrap();
+    first_blind.run(&task, None, None).unwrap();
+    checkpoint = first_blind.checkpoint().unwrap();
+    assert!(
+        Trainer::warm_start(blind.clone(), checkpoint.clone(), &task, &device)
+            .unwrap()
+            .guidance(&task)
+            .unwrap()
+            .blind
+    );
+    checkpoint.earlier_guidance = vec!["hidden units told their input and side".into()];
+    let third = Trainer::warm_start(blind, checkpoint, &task, &device).unwrap();
+    assert!(!third.guidance(&task).unwrap().blind);
 }

@@ -39,6 +39,9 @@ h1 { margin: 18px 0 6px; font-size: 26px; }
 h2 { margin-top: 34px; border-bottom: 1px solid #e4e4e4; padding-bottom: 4px; font-size: 21px; }
 h3 { margin: 0 0 8px; font-size: 17px; }
 nav a { margin-right: 14px; color: #0b5cad; text-decoration: none; font-size: 14px; }
+.guidance { font-size: 16px; padding: 8px 12px; border-radius: 4px; }
+.guidance.blind { background: #e6f4ea; border: 1px solid #9ccfaa; }
+.guidance.guided { background: #fde8e4; border: 1px solid #f0a898; }
 .notes { background: #fff6d6; border: 1px solid #f0d98a; padding: 6px 12px; border-radius: 4px; }
 .meta { color: #555; font-size: 14px; }
 table { border-collapse: collapse; font-size: 13.5px; margin: 8px 0; }
@@ -403,7 +406,7 @@ fn representatives_section(report: &Report, html: &mut String) {
     }
     let _ = writeln!(
         html,
-        r#"<p class="meta">Drawings: green squares are inputs x<sub>i</sub>, grey circles hidden neurons h<sub>j</sub>, the gold diamond the output; edge width ~ |weight| (scaled per layer), red positive, blue negative; indices start at 0. <code>{NETWORKS_SAFETENSORS}</code> holds these networks as <code>net0</code>, <code>net1</code>, … in this order.</p>"#
+        r#"<p class="meta">Drawings: green squares are inputs x<sub>i</sub>, grey circles hidden neurons h<sub>j</sub>, the gold diamond the output; edge width ~ |weight| (scaled per layer), red positive, blue negative; indices start at 0. <code>{NETWORKS_SAFETENSORS}</code> holds these networks as <code>net0</code>, <code>net1</code>, … in this order. Each is the most accurate network of its label; its NMSE, and the label that NMSE gives, are measured again on fresh inputs after the choice (the lowest of many NMSEs is biased low).</p>"#
     );
     for (index, representative) in report.representatives.iter().enumerate() {
         let network = &representative.network;
@@ -441,6 +444,7 @@ fn representatives_section(report: &Report, html: &mut String) {
 /// ```
 /// let html = hyperinterp_report::render_html(&hyperinterp_report::Report::default());
 /// assert!(html.starts_with("<!DOCTYPE html>"));
+/// assert!(html.contains("Blind run")); // the default report is of a blind run
 /// assert!(html.contains(r#"id="config""#));
 /// assert!(!html.contains("http://") && !html.contains("https://"));
 /// ```
@@ -452,6 +456,18 @@ pub fn render_html(report: &Report) -> String {
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style>{STYLE}</style></head><body>
 <header><h1>{title}</h1>"#
+    );
+    // Blind or guided, before anything else: a reader must not take a
+    // guided result for a discovery.
+    let _ = writeln!(
+        html,
+        r#"<p id="guidance" class="guidance {}">{}</p>"#,
+        if report.guidance.blind {
+            "blind"
+        } else {
+            "guided"
+        },
+        escape(&report.guidance.sentence())
     );
     for note in &report.notes {
         let _ = writeln!(html, r#"<p class="notes">{}</p>"#, escape(note));

@@ -5,7 +5,7 @@
 //! strings here (`"double_sided"`, `"pudding_positive"`, ...) so that this
 //! crate does not depend on the crate that computes them.
 
-use hyperinterp_core::{CoreError, Mlp, Result};
+use hyperinterp_core::{CoreError, Guidance, Mlp, Result};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Reads a number that may be `null`: serde_json writes NaN and infinities as
@@ -285,27 +285,36 @@ pub struct AdamBaselineSummary {
 
 /// A network chosen to stand for an algorithm found, with its formula.
 ///
+/// Its `network` is written exactly as one network of the JSON export
+/// ([`hyperinterp_core::export::JsonNetwork`]: `w` nested as `[m][n]`, row
+/// `j` holding hidden neuron `j`'s input weights); reading also accepts the
+/// flat `w` of reports written before.
+///
 /// ```
 /// let network = hyperinterp_core::Mlp::zeros(2, 4, Default::default())?;
 /// let representative = hyperinterp_report::Representative {
 ///     label: "trivial".into(), beta: 1.0, nmse: 1.0, description: "f(x) = 0".into(), network,
 /// };
-/// assert_eq!(serde_json::to_value(&representative)?["network"]["n"], 2);
+/// let value = serde_json::to_value(&representative)?;
+/// assert_eq!(value["network"]["n"], 2);
+/// assert_eq!(value["network"]["w"][3], serde_json::json!([0.0, 0.0])); // hidden neuron 3
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Representative {
-    /// Its algorithm label.
+    /// Its algorithm label, from `nmse` below.
     pub label: String,
     /// The beta it was generated at.
     #[serde(deserialize_with = "number_or_nan")]
     pub beta: f64,
-    /// Its NMSE.
+    /// Its NMSE, measured on fresh inputs after it was chosen (the lowest of
+    /// a sample is biased low, so the NMSE it was chosen by is not reported).
     #[serde(deserialize_with = "number_or_nan")]
     pub nmse: f64,
     /// What it computes, as a formula a person can read.
     pub description: String,
-    /// The network itself.
+    /// The network itself, in the JSON export's layout.
+    #[serde(with = "hyperinterp_core::export::json_network")]
     pub network: Mlp,
 }
 
@@ -395,6 +404,11 @@ fn default_title() -> String {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Blind or guided: what training was handed of the task's hand-written
+    /// solutions. A report written before this was recorded reads as
+    /// [`Guidance::unrecorded`], which counts as guided.
+    #[serde(default = "Guidance::unrecorded")]
+    pub guidance: Guidance,
     /// The configuration of the run, as given.
     pub config: serde_json::Value,
     /// Wall-clock seconds of the whole run.
@@ -429,6 +443,7 @@ pub struct Report {
 impl Default for Report {
     fn default() -> Self {
         Report {
+            guidance: Guidance::default(),
             config: serde_json::Value::Object(Default::default()),
             wall_seconds: 0.0,
             phases_by_beta: Vec::new(),

@@ -54,6 +54,7 @@ fn sample_report() -> Report {
     let mut other_size = phases_by_beta.clone();
     other_size[1].fractions = fractions(0.0);
     Report {
+        guidance: Default::default(),
         config: serde_json::json!({"seed": 3, "betas": betas}),
         wall_seconds: 12.5,
         phases_by_size: vec![
@@ -529,6 +530,10 @@ fn report_json_matches_the_contract_and_round_trips() {
         parsed.phases_by_beta[0].fractions.majority(),
         Some("convexity")
     );
+    // A report that does not say what training was given counts as guided.
+    assert!(!parsed.guidance.blind);
+    assert_eq!(value["guidance"]["blind"], serde_json::json!(true));
+    assert_eq!(value["guidance"]["given"], serde_json::json!([]));
 
     // A diverged run (NaN) is written as null and reads back as NaN.
     let mut diverged = report.clone();
@@ -632,4 +637,79 @@ fn write_report_writes_the_three_files() {
     bad.representatives[0].network.a[0] = f32::INFINITY;
     assert!(write_report(&dir, &bad).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_page_says_blind_or_guided_before_the_summary() {
+    let mut report = sample_report();
+    let html = render_html(&report);
+    let said = html.find("Blind run").expect("a blind report says so");
+    assert!(said < html.find(r#"id="summary""#).unwrap());
+    assert!(!html.contains("Guided run"));
+
+    report.guidance = hyperinterp_core::Guidance::from_given(vec![
+        "hidden units told their input and side (the double-sided layout)".into(),
+    ]);
+    let html = render_html(&report);
+    let said = html.find("Guided run").expect("a guided report says so");
+    assert!(said < html.find(r#"id="summary""#).unwrap());
+    assert!(html.contains("hidden units told their input and side"));
+    assert!(!html.contains("Blind run"));
+}
+
+/// A representative's network in report.json is written exactly as one
+/// network of the JSON export (`w` as `[m][n]` rows), reads back, and a
+/// report written before (flat `w`) still reads; a malformed one is an error
+/// naming the problem.
+#[test]
+fn representative_networks_use_the_export_layout_and_round_trip() {
+    let report = sample_report();
+    let text = report.to_json().unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (k, representative) in report.representatives.iter().enumerate() {
+        let network = &representative.network;
+        let export: serde_json::Value = serde_json::from_str(
+            &hyperinterp_core::export::to_json_string(std::slice::from_ref(network)).unwrap(),
+        )
+        .unwrap();
+        let written = &value["representatives"][k]["network"];
+        assert_eq!(written, &export["networks"][0], "representative {k}");
+        // Row j holds hidden neuron j's input weights.
+        let rows = written["w"].as_array().unwrap();
+        assert_eq!(rows.len(), network.m);
+        for (j, row) in rows.iter().enumerate() {
+            let row: Vec<f32> = serde_json::from_value(row.clone()).unwrap();
+            assert_eq!(row, network.w[j * network.n..(j + 1) * network.n]);
+        }
+    }
+    assert_eq!(Report::from_json(&text).unwrap(), report);
+
+    // A report written with flat `w` (the layout of `Mlp` itself) reads too.
+    let mut old = value.clone();
+    for (k, representative) in report.representatives.iter().enumerate() {
+        old["representatives"][k]["network"]["w"] = serde_json::json!(representative.network.w);
+    }
+    assert!(old["representatives"][0]["network"]["w"][0].is_number());
+    assert_eq!(Report::from_json(&old.to_string()).unwrap(), report);
+
+    // Rows of the wrong length, or a flat list of the wrong length, are
+    // errors that name the weights.
+    let mut ragged = value.clone();
+    ragged["representatives"][0]["network"]["w"][1] = serde_json::json!([1.0]);
+    let err = Report::from_json(&ragged.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("network.w"), "{err}");
+    let mut short = old.clone();
+    short["representatives"][1]["network"]["w"] = serde_json::json!([1.0, 2.0]);
+    let err = Report::from_json(&short.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("network.w"), "{err}");
+    let mut neither = value;
+    neither["representatives"][0]["network"]["w"] = serde_json::json!("weights");
+    let err = Report::from_json(&neither.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("m rows of n numbers"), "{err}");
 }
