@@ -119,6 +119,33 @@ fn python_check(out: &Path) {
         "{}",
         text(&output)
     );
+
+    // The README's Python writer (a network trained elsewhere, here made up
+    // with numpy), then `classify` on what it wrote.
+    let writer = readme
+        .split("```python")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.contains("save_file"))
+        .expect("the README has a Python writer");
+    let weights = "import numpy as np\nrng = np.random.default_rng(0)\n\
+        W = rng.standard_normal((12, 4)).astype(np.float32)\n\
+        b = np.zeros(12, np.float32)\na = np.ones(12, np.float32)\nc = np.zeros(1, np.float32)\n";
+    let output = Command::new("python3")
+        .args(["-c", &format!("{weights}{writer}")])
+        .current_dir(out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    let output = hyperinterp(&["classify", out.join("mine.safetensors").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output));
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+    assert_eq!(
+        (line["n"].clone(), line["m"].clone()),
+        (4.into(), 12.into())
+    );
+    assert_eq!(line["activation"], "relu");
 }
 
 #[test]
