@@ -78,7 +78,7 @@ impl Default for GeneralizationConfig {
 /// generated for (`hyperinterp_hvae::fit_posterior`, with the hypernetwork's
 /// priors), and labelled again. Also at a few input sizes never trained on
 /// (`unseen_n`): at n = 2 and 3 and moderate beta the objective's optimum is
-/// double-sided (README, "the objective's own optimum at small n"), and the
+/// double-sided (docs/findings.md, "the objective's own optimum at small n"), and the
 /// generator writes networks in its basin there, too imprecise to be
 /// labelled so until refined.
 ///

@@ -23,7 +23,7 @@ mkdir -p "$out"
 quarters="1e-7,3.2e-7,1e-6 3.2e-6,1e-5,3.2e-5 1e-4,3.2e-4,1e-3 3.2e-3,1e-2,3.2e-2,1e-1"
 # Each regime's flags. Sharpnesses: swish's accuracy needs sharp starts (4,
 # 10); under ReLU each algorithm has its own best k (double-sided 1.4, the
-# spread-out pudding 2; README, "ReLU networks").
+# spread-out pudding 2; docs/findings.md, "ReLU networks").
 declare -A flags=(
   [default]="--sharpness 4,10"
   [wide-prior]="--sharpness 4,10 --priors 10,1,1,1"

@@ -177,7 +177,7 @@ impl PriorWidths {
 ///
 /// Roles depart from docs/design.md §6 and are kept as a lever, to test whether
 /// that symmetry is what keeps the generator from double-sided. Measured
-/// (README, "hidden roles"): it is not; given each input's pair, the
+/// (docs/findings.md, "hidden roles"): it is not; given each input's pair, the
 /// generator writes the pudding, far more precisely than without roles, and
 /// leaves one node of each pair unused; unseen sizes suffer.
 /// Hidden node `j` gets a side, `+` for even `j` and `-` for odd;

@@ -590,7 +590,7 @@ pub struct RefinementConfig {
     /// [`HypernetworkConfig::priors`]: in k times larger units each step moves
     /// the network k times as far. Measured as the pull's refinement, that
     /// distance, not the units, decides whether the generator goes toward
-    /// the pudding or double-sided (README, "the pull's step").
+    /// the pudding or double-sided (docs/findings.md, "the pull's step").
     pub learning_rate: f64,
     /// Each network's peak learning rate by the beta it is refined at, as
     /// `[beta, learning_rate]` points in increasing beta: interpolated
@@ -601,7 +601,7 @@ pub struct RefinementConfig {
     /// network is priced at, so during a KL warm-up it follows the ramp.
     /// Measured long up to beta 1e-6, it orders the order parameters by
     /// beta as the paper orders the phases (double-sidedness falling, the
-    /// pudding slope rising), but labels no network double-sided (README,
+    /// pudding slope rising), but labels no network double-sided (docs/findings.md,
     /// "the pull's step by beta").
     pub learning_rate_by_beta: Vec<[f64; 2]>,
     /// Weight draws per network and step.

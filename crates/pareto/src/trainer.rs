@@ -92,7 +92,7 @@ pub struct TrainerConfig {
     /// Sizes `(n, m)`; each step draws one. The first is also where the
     /// decoder is calibrated at initialisation, so put a typical size first:
     /// measured on n = 2, 3, 4, calibrating at (2, 6) left every size far
-    /// less accurate than calibrating at (4, 12) (README, "training at small n").
+    /// less accurate than calibrating at (4, 12) (docs/findings.md, "training at small n").
     pub sizes: Vec<Sizes>,
     /// Peak learning rate.
     pub learning_rate: f64,
@@ -141,7 +141,7 @@ pub struct TrainerConfig {
 /// changes. Why: under a 10x wider input-weight prior the objective prefers
 /// double-sided at the lowest betas, but trained with it from the start the
 /// generator reaches it slowly; this lets the narrow prior's phases form first.
-/// Measured (README, "the prior widened during training"): widened from 1 to
+/// Measured (docs/findings.md, "the prior widened during training"): widened from 1 to
 /// 10 over steps 4000-6000 of 12 000, it leads to the pudding instead; the
 /// decoder's units, not the price alone, decide which basin.
 ///
@@ -181,7 +181,7 @@ pub struct SemiAmortisedConfig {
     /// Pull on every this many steps; 0 never. Default 1: pulled on every
     /// second step (the earlier default), at any weight measured, the
     /// pudding stayed short of a pooled majority; on every step it is one
-    /// in 3 of 5 seeds (README, "a pull on every step").
+    /// in 3 of 5 seeds (docs/findings.md, "a pull on every step").
     pub every: usize,
     /// The first step that may pull (before it, the networks have no
     /// structure worth refining).
@@ -190,7 +190,7 @@ pub struct SemiAmortisedConfig {
     /// end. Stopping it leaves the last steps to `NMSE + beta · KL` alone.
     /// Measured, that does not sharpen what the pull found: the long step's
     /// lean toward double-sided is gone within 500 steps, the default's
-    /// pudding stops growing (README, "the pull with an end").
+    /// pudding stops growing (docs/findings.md, "the pull with an end").
     pub until_step: Option<usize>,
     /// Weight of the squared distance in the loss, per network.
     pub weight: f64,
@@ -203,7 +203,7 @@ pub struct SemiAmortisedConfig {
     /// 25-step target asks for little when the objective is flat between
     /// `mixed` and the pudding, and this lets the targets travel the whole way.
     /// Off by default: measured, it did worse than fresh targets (the kept
-    /// targets drift away from what the generator writes; README, "persistent
+    /// targets drift away from what the generator writes; docs/findings.md, "persistent
     /// refinement targets"). The kept targets are in the checkpoint.
     pub persistent: bool,
     /// Steps over which the pull's weight grows linearly from `weight /
@@ -211,7 +211,7 @@ pub struct SemiAmortisedConfig {
     /// full weight from the first pull. Under a ten times wider weight
     /// prior, a full pull starting with the weight KL's warm-up blew up at
     /// seed 2 and with latent width 8; warmed up over that warm-up's 1000
-    /// steps, both still blew up, a few hundred steps later (README, "why
+    /// steps, both still blew up, a few hundred steps later (docs/findings.md, "why
     /// seed 2 of the wide prior diverged"). Kept so that those runs can be
     /// repeated.
     pub warmup_steps: usize,
