@@ -237,6 +237,39 @@ impl Mlp {
         })
     }
 
+    /// A random network that knows nothing of any task: input weights and
+    /// hidden biases drawn from `N(0, scale² / n)`, output weights from
+    /// `N(0, 1 / m)`, output bias 0, reproducible from `seed`. `scale` sets
+    /// how sharp its hidden units are (about 1: a unit's pre-activation has
+    /// the inputs' spread).
+    ///
+    /// ```
+    /// use hyperinterp_core::{Mlp, Sizes};
+    /// let net = Mlp::random(Sizes::new(3, 5)?, Default::default(), 2.0, 7)?;
+    /// assert_eq!(net, Mlp::random(Sizes::new(3, 5)?, Default::default(), 2.0, 7)?);
+    /// assert_ne!(net, Mlp::random(Sizes::new(3, 5)?, Default::default(), 2.0, 8)?);
+    /// assert!(Mlp::random(Sizes::new(3, 5)?, Default::default(), -1.0, 7).is_err());
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn random(sizes: Sizes, activation: Activation, scale: f64, seed: u64) -> Result<Self> {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Normal};
+        sizes.validate()?;
+        crate::require_positive(&[("scale", scale)])?;
+        let Sizes { n, m } = sizes;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut draw = |std: f64, count: usize| -> Result<Vec<f32>> {
+            let normal = Normal::new(0.0, std)
+                .map_err(|error| CoreError::config("scale", error.to_string()))?;
+            Ok((0..count).map(|_| normal.sample(&mut rng) as f32).collect())
+        };
+        let input_std = scale / (n as f64).sqrt();
+        let w = draw(input_std, n * m)?;
+        let b = draw(input_std, m)?;
+        let a = draw(1.0 / (m as f64).sqrt(), m)?;
+        Mlp::new(n, m, w, b, a, 0.0, activation)
+    }
+
     /// The sizes `(n, m)`.
     pub fn sizes(&self) -> Sizes {
         Sizes {

@@ -204,7 +204,16 @@ pub enum HiddenRoles {
     Sides,
     /// A side for every hidden node, and an input for the first `2n`.
     InputsAndSides,
+    /// Fixed random features for every hidden node ([`HiddenRoles::random_features`]),
+    /// tied to no input or side: identities that break the hidden nodes'
+    /// symmetry the same way at every step, without the double-sided
+    /// layout (blind).
+    RandomFeatures,
 }
+
+/// How many random features [`HiddenRoles::RandomFeatures`] gives each
+/// hidden node.
+pub const RANDOM_FEATURES: usize = 4;
 
 impl HiddenRoles {
     /// The side of each of `m` hidden nodes: `+1`, `-1` alternating, or all
@@ -212,7 +221,7 @@ impl HiddenRoles {
     pub fn sides(self, m: usize) -> Vec<f32> {
         (0..m)
             .map(|j| match self {
-                HiddenRoles::None => 0.0,
+                HiddenRoles::None | HiddenRoles::RandomFeatures => 0.0,
                 _ if j % 2 == 0 => 1.0,
                 _ => -1.0,
             })
@@ -227,11 +236,12 @@ impl HiddenRoles {
     /// ```
     /// use hyperinterp_hvae::HiddenRoles;
     /// assert!(HiddenRoles::None.guidance().is_none());
+    /// assert!(HiddenRoles::RandomFeatures.guidance().is_none());
     /// assert!(HiddenRoles::InputsAndSides.guidance().unwrap().contains("input and side"));
     /// ```
     pub fn guidance(self) -> Option<&'static str> {
         match self {
-            HiddenRoles::None => None,
+            HiddenRoles::None | HiddenRoles::RandomFeatures => None,
             HiddenRoles::Sides => {
                 Some("hidden units told their side, + or - (half of the double-sided layout)")
             }
@@ -239,6 +249,41 @@ impl HiddenRoles {
                 Some("hidden units told their input and side (the double-sided layout)")
             }
         }
+    }
+
+    /// Whether the nodes are told a side (`Sides`, `InputsAndSides`).
+    pub fn gives_sides(self) -> bool {
+        matches!(self, HiddenRoles::Sides | HiddenRoles::InputsAndSides)
+    }
+
+    /// The random features of each of `m` hidden nodes in a network of `n`
+    /// inputs, `[m, RANDOM_FEATURES]` row-major, standard normal: drawn from
+    /// `(n, m)` alone, so the same at every step, seed and checkpoint, and
+    /// afresh for every size; all 0 unless [`HiddenRoles::RandomFeatures`].
+    ///
+    /// ```
+    /// use hyperinterp_hvae::{HiddenRoles, RANDOM_FEATURES};
+    /// let features = HiddenRoles::RandomFeatures.random_features(4, 12);
+    /// assert_eq!(features.len(), 12 * RANDOM_FEATURES);
+    /// assert_eq!(features, HiddenRoles::RandomFeatures.random_features(4, 12));
+    /// assert_ne!(features[..RANDOM_FEATURES], features[RANDOM_FEATURES..2 * RANDOM_FEATURES]);
+    /// assert_ne!(features[..RANDOM_FEATURES], HiddenRoles::RandomFeatures.random_features(5, 12)[..RANDOM_FEATURES]);
+    /// assert!(HiddenRoles::None.random_features(4, 12).iter().all(|&x| x == 0.0));
+    /// ```
+    pub fn random_features(self, n: usize, m: usize) -> Vec<f32> {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        if self != HiddenRoles::RandomFeatures {
+            return vec![0.0; m * RANDOM_FEATURES];
+        }
+        let seed = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (m as u64) ^ 0x0F0E_A7E5;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        (0..m * RANDOM_FEATURES)
+            .map(|_| {
+                let x: f64 = StandardNormal.sample(&mut rng);
+                x as f32
+            })
+            .collect()
     }
 
     /// The input of each of `m` hidden nodes in a network of `n` inputs:

@@ -37,8 +37,8 @@ pub mod posterior;
 pub mod train;
 
 pub use config::{
-    HiddenRoles, HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths, SizeFeatureLimits,
-    WeightScaling,
+    HiddenRoles, HypernetworkConfig, PriorScales, PriorSigmas, PriorWidths, RANDOM_FEATURES,
+    SizeFeatureLimits, WeightScaling,
 };
 pub use hypernetwork::{Hypernetwork, calibrate};
 pub use model::{

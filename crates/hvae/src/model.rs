@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::{HiddenRoles, HypernetworkConfig, PriorSigmas, PriorWidths};
+use crate::config::{HiddenRoles, HypernetworkConfig, PriorSigmas, PriorWidths, RANDOM_FEATURES};
 
 /// Log-std bounds (in prior units) that keep `exp` and the KL finite.
 const MIN_LOG_STD: f64 = -9.0;
@@ -56,7 +56,7 @@ pub fn catalogue(config: &HypernetworkConfig) -> Vec<ParamSpec> {
         Init::scaled(2, 0.5),
     ));
     // Only with roles, so that a model without them keeps its catalogue.
-    if config.hidden_roles != HiddenRoles::None {
+    if config.hidden_roles.gives_sides() {
         specs.push(ParamSpec::new(
             "embedding.side",
             [d],
@@ -68,6 +68,13 @@ pub fn catalogue(config: &HypernetworkConfig) -> Vec<ParamSpec> {
             "embedding.own_input",
             [d],
             Init::Normal { std: 1.0 },
+        ));
+    }
+    if config.hidden_roles == HiddenRoles::RandomFeatures {
+        specs.push(ParamSpec::new(
+            "embedding.random_features",
+            [RANDOM_FEATURES, d],
+            Init::scaled(RANDOM_FEATURES, 1.0),
         ));
     }
     specs.extend(config.graph.catalogue());
@@ -539,7 +546,7 @@ fn initial_graph(
     };
     let mut hidden = node("embedding.hidden", m)?;
     let mut input_hidden = edge("embedding.input_hidden", m, n)?;
-    if roles != HiddenRoles::None {
+    if roles.gives_sides() {
         let sides =
             Tensor::<1>::from_floats(roles.sides(m).as_slice(), &device).reshape([1, 1, m, 1]);
         hidden = hidden + per_group::<4>(&set.vector("embedding.side")?) * sides;
@@ -552,6 +559,13 @@ fn initial_graph(
             .collect();
         let own = Tensor::<1>::from_floats(own.as_slice(), &device).reshape([1, 1, m, n, 1]);
         input_hidden = input_hidden + per_group::<5>(&set.vector("embedding.own_input")?) * own;
+    }
+    if roles == HiddenRoles::RandomFeatures {
+        let features = Tensor::<1>::from_floats(roles.random_features(n, m).as_slice(), &device)
+            .reshape([1, m, RANDOM_FEATURES])
+            .repeat_dim(0, groups);
+        let term = linear(features, &set.matrix("embedding.random_features")?, None); // [G,m,d]
+        hidden = hidden + term.unsqueeze_dim::<4>(1);
     }
     MlpGraph::new(
         vec![

@@ -184,23 +184,35 @@ fn permuted_noise_gives_permuted_networks() {
     }
 }
 
-#[test]
-fn hidden_roles_tell_the_hidden_nodes_apart_and_follow_their_inputs() {
+/// A model at n = 3, m = 9 with `roles`: how far its mean networks move when
+/// the noise of its hidden nodes and inputs is put in each `(hidden, input)`
+/// order, beyond the order itself.
+fn distances_after_permuting(roles: HiddenRoles, orders: &[(&[i64], &[i64])]) -> Vec<f32> {
     let device = device();
     let sizes = Sizes::new(3, 9).unwrap();
     let config = HypernetworkConfig {
-        hidden_roles: HiddenRoles::InputsAndSides,
+        hidden_roles: roles,
         ..small_config()
     };
     let model = Hypernetwork::new(config, &L1Task::default(), sizes, 5, &device).unwrap();
     let noise = Noise::draw(model.config(), 1, 2, sizes, 6, &device).unwrap();
     let base = mean_networks(&model, &noise);
+    orders
+        .iter()
+        .map(|&(hidden_order, input_order)| {
+            let permuted = mean_networks(
+                &model,
+                &permuted(&noise, hidden_order, input_order, &device),
+            );
+            distance_from_permuted(&base, &permuted, hidden_order, input_order)
+        })
+        .collect()
+}
+
+#[test]
+fn hidden_roles_tell_the_hidden_nodes_apart_and_follow_their_inputs() {
     let distance = |hidden_order: &[i64], input_order: &[i64]| {
-        let permuted = mean_networks(
-            &model,
-            &permuted(&noise, hidden_order, input_order, &device),
-        );
-        distance_from_permuted(&base, &permuted, hidden_order, input_order)
+        distances_after_permuting(HiddenRoles::InputsAndSides, &[(hidden_order, input_order)])[0]
     };
     // Nodes 2i and 2i + 1 are input i's pair (sides +, -); 6 (+), 7 (-) and
     // 8 (+) are free. Moving each pair with its input, or swapping two free
@@ -211,6 +223,24 @@ fn hidden_roles_tell_the_hidden_nodes_apart_and_follow_their_inputs() {
     let sides_swapped = [1i64, 0, 2, 3, 4, 5, 6, 7, 8];
     assert!(distance(&sides_swapped, &[0, 1, 2]) > 1e-2);
     assert!(distance(&[0, 1, 2, 3, 4, 5, 6, 7, 8], &[2, 0, 1]) > 1e-2);
+}
+
+#[test]
+fn random_features_tell_the_hidden_nodes_apart_but_not_the_inputs() {
+    let identity: &[i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
+    let distances = distances_after_permuting(
+        HiddenRoles::RandomFeatures,
+        &[
+            (&[1, 0, 2, 3, 4, 5, 6, 7, 8], &[0, 1, 2]),
+            (identity, &[2, 0, 1]),
+        ],
+    );
+    // Each hidden node keeps its own features: moving the noise between
+    // hidden nodes changes what they write...
+    assert!(distances[0] > 1e-2, "{distances:?}");
+    // ...while the inputs are still told nothing: permuting them only
+    // permutes the networks.
+    assert!(distances[1] < 1e-4, "{distances:?}");
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub mod trainer;
 pub use checkpoint::{AdamMoments, CHECKPOINT_FORMAT, Checkpoint, TARGET_PARTS};
 pub use generator::{AtBeta, Evaluation, EvaluationRow, GeneratedNetwork, Generator, LabelWeights};
 pub use model::{ParetoConfig, catalogue, hypernetwork_params};
-pub use teacher::{PullDistance, Teacher, TeacherConfig, TeacherTarget};
+pub use teacher::{PullDistance, StartFit, Teacher, TeacherConfig, TeacherStarts, TeacherTarget};
 pub use trainer::{
     EvaluationConfig, PriorWideningConfig, RunFiles, SemiAmortisedConfig, Trainer, TrainerConfig,
 };

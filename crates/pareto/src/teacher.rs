@@ -8,12 +8,17 @@
 //! fits `NMSE + beta · KL` ([`fit_posteriors`]) from every known solution
 //! of the task ([`Task::reference_networks`]) at each beta of a grid and
 //! keeps the lowest free energy: the network an exact generator would write
-//! there. Each step's networks are then pulled toward the target at the
+//! there. Started from random networks instead ([`TeacherStarts::Random`]),
+//! the same machinery hands training nothing of the task's solutions (a
+//! blind run) and records, at each size and beta, which algorithm each
+//! random start's fit ends as. Each step's networks are then pulled toward the target at the
 //! nearest grid beta, its hidden units first matched to the generated
 //! network's (the Hungarian method; an MLP's hidden units are unordered).
 
 use burn::tensor::{Device, Tensor, TensorData};
-use hyperinterp_core::{Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec};
+use hyperinterp_core::{
+    Activation, Beta, CoreError, Mlp, NetworkClassifier, Result, Sizes, Task, to_vec,
+};
 use hyperinterp_hvae::{
     Decoded, DecodedKind, PosteriorFit, PosteriorFitConfig, PriorScales, PriorSigmas,
     fit_posteriors,
@@ -44,6 +49,107 @@ pub struct TeacherConfig {
     /// How the pull, and the matching of hidden units, measure the distance
     /// to a target.
     pub distance: PullDistance,
+    /// Where the fits start: the task's hand-written solutions (guided) or
+    /// random networks (blind).
+    pub starts: TeacherStarts,
+}
+
+/// Where a [`Teacher`]'s fits start.
+///
+/// ```
+/// use hyperinterp_pareto::{TeacherConfig, TeacherStarts};
+/// let config: TeacherConfig =
+///     serde_json::from_str(r#"{"starts": {"random": {"networks": 4, "scales": [1.0, 4.0]}}}"#).unwrap();
+/// assert_eq!(config.starts, TeacherStarts::Random { networks: 4, scales: vec![1.0, 4.0] });
+/// assert!(!config.starts.is_guided());
+/// assert!(TeacherConfig::default().starts.is_guided());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TeacherStarts {
+    /// The task's hand-written solutions ([`Task::reference_networks`]):
+    /// the targets are those solutions refined by the objective, so a run
+    /// with this teacher is guided.
+    #[default]
+    Reference,
+    /// `networks` random networks ([`Mlp::random`]) at each of `scales`,
+    /// drawn afresh for every training size from the run's seed and shared
+    /// by the betas of the grid: nothing of the task's solutions enters.
+    Random {
+        /// Random networks per scale.
+        networks: usize,
+        /// Input-weight scales of the random networks ([`Mlp::random`]).
+        scales: Vec<f64>,
+    },
+}
+
+impl TeacherStarts {
+    /// Whether the starts are the task's hand-written solutions.
+    pub fn is_guided(&self) -> bool {
+        matches!(self, TeacherStarts::Reference)
+    }
+
+    /// The named starts at one training size (`size_index` into the
+    /// trainer's sizes, for the random draws' seeds).
+    fn networks(
+        &self,
+        task: &impl Task,
+        sizes: Sizes,
+        activation: Activation,
+        seed: u64,
+        size_index: usize,
+    ) -> Result<Vec<(String, Mlp)>> {
+        match self {
+            TeacherStarts::Reference => {
+                let references = task.reference_networks(sizes, activation)?;
+                if references.is_empty() {
+                    return Err(CoreError::config(
+                        "semi_amortised.teacher",
+                        "the task has no reference networks to choose among",
+                    ));
+                }
+                Ok(references)
+            }
+            TeacherStarts::Random { networks, scales } => {
+                let mut starts = Vec::with_capacity(networks * scales.len());
+                for (scale_index, &scale) in scales.iter().enumerate() {
+                    for k in 0..*networks {
+                        let draw = [size_index, scale_index, k].iter().fold(
+                            seed ^ 0x7EAC_4E25,
+                            |acc, &x| {
+                                acc.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                                    .wrapping_add(x as u64 + 1)
+                            },
+                        );
+                        starts.push((
+                            format!("random (scale {scale})"),
+                            Mlp::random(sizes, activation, scale, draw)?,
+                        ));
+                    }
+                }
+                Ok(starts)
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        match self {
+            TeacherStarts::Reference => Ok(()),
+            TeacherStarts::Random { networks, scales } => {
+                hyperinterp_core::require_at_least_one(&[
+                    ("semi_amortised.teacher.starts.random.networks", *networks),
+                    ("semi_amortised.teacher.starts.random.scales", scales.len()),
+                ])?;
+                for &scale in scales {
+                    hyperinterp_core::require_positive(&[(
+                        "semi_amortised.teacher.starts.random.scales",
+                        scale,
+                    )])?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// How a teacher's pull measures the distance from a generated network to
@@ -77,6 +183,7 @@ impl Default for TeacherConfig {
             steps: 2000,
             learning_rate: 3e-2,
             distance: PullDistance::default(),
+            starts: TeacherStarts::default(),
         }
     }
 }
@@ -91,7 +198,8 @@ impl TeacherConfig {
         hyperinterp_core::require_positive(&[(
             "semi_amortised.teacher.learning_rate",
             self.learning_rate,
-        )])
+        )])?;
+        self.starts.validate()
     }
 }
 
@@ -114,7 +222,7 @@ pub struct TeacherTarget {
     pub m: usize,
     /// The grid beta.
     pub beta: f64,
-    /// The reference network the lowest free energy was fitted from.
+    /// The start the lowest free energy was fitted from.
     pub start: String,
     /// Its free energy `NMSE + beta · KL` after the fit.
     pub free_energy: f64,
@@ -128,8 +236,28 @@ pub struct TeacherTarget {
     /// The label most of its sampled networks get, and their share, once
     /// [`Teacher::label`] has been given a classifier.
     pub label: Option<(String, f64)>,
+    /// Every start's fit at this size and beta, lowest free energy first
+    /// (the first is the target): which algorithms the objective's descent
+    /// reaches from these starts, and at what price.
+    pub fits: Vec<StartFit>,
     #[serde(skip)]
     posterior: HostPosterior,
+}
+
+/// One start's fit at a size and beta.
+#[derive(Clone, Debug, Serialize)]
+pub struct StartFit {
+    /// The start's name.
+    pub start: String,
+    /// Free energy `NMSE + beta · KL` after the fit.
+    pub free_energy: f64,
+    /// NMSE (sampled weights) after the fit.
+    pub nmse: f64,
+    /// KL (nats) after the fit.
+    pub kl: f64,
+    /// The label most of its sampled networks get, and their share, once
+    /// [`Teacher::label`] has been given a classifier.
+    pub label: Option<(String, f64)>,
     /// The fit's sampled networks and their NMSE.
     #[serde(skip)]
     sampled: Vec<(Mlp, f64)>,
@@ -158,12 +286,13 @@ pub struct Teacher {
 }
 
 impl Teacher {
-    /// Fits every reference network of `task` at every training size and
-    /// grid beta of `config` (its `semi_amortised.teacher`, default if
-    /// none), under the hypernetwork's priors, activation and final KL
-    /// widths, and keeps the lowest free energy per size and beta; the
-    /// sizes are fitted on up to `config.shards` threads, with the same
-    /// targets as on one. Errors if the task has no reference networks.
+    /// Fits every start ([`TeacherConfig::starts`]: the reference networks
+    /// of `task`, or random networks) at every training size and grid beta
+    /// of `config` (its `semi_amortised.teacher`, default if none), under
+    /// the hypernetwork's priors, activation and final KL widths, and keeps
+    /// the lowest free energy per size and beta; the sizes are fitted on up
+    /// to `config.shards` threads, with the same targets as on one. Errors
+    /// if the starts are the task's reference networks and it has none.
     pub fn fit(task: &impl Task, config: &TrainerConfig, device: &Device) -> Result<Teacher> {
         let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
         teacher.validate()?;
@@ -186,13 +315,13 @@ impl Teacher {
         largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
         let fit_size = |index: usize| -> Result<SizeFit> {
             let sizes = config.sizes[index];
-            let references = task.reference_networks(sizes, hypernetwork.activation)?;
-            if references.is_empty() {
-                return Err(CoreError::config(
-                    "semi_amortised.teacher",
-                    "the task has no reference networks to choose among",
-                ));
-            }
+            let references = teacher.starts.networks(
+                task,
+                sizes,
+                hypernetwork.activation,
+                config.seed,
+                index,
+            )?;
             let mut starts = Vec::with_capacity(betas.len() * references.len());
             for &beta in &betas {
                 for (_, network) in &references {
@@ -240,6 +369,22 @@ impl Teacher {
                                 (other - free_energy) / free_energy.abs().max(f64::MIN_POSITIVE),
                             )
                         });
+                let summaries: Vec<StartFit> = ranked
+                    .iter()
+                    .map(|&(free_energy, k)| StartFit {
+                        start: references[k].0.clone(),
+                        free_energy,
+                        nmse: fits[k].nmse_sampled,
+                        kl: fits[k].kl,
+                        label: None,
+                        sampled: fits[k]
+                            .sampled
+                            .iter()
+                            .cloned()
+                            .zip(fits[k].sampled_nmse.clone())
+                            .collect(),
+                    })
+                    .collect();
                 let fit = &fits[best];
                 let in_prior_units = |values: &[f32], stds: &[f32], sigma: f64| {
                     let mean = values.iter().map(|&v| (f64::from(v) / sigma) as f32);
@@ -257,12 +402,7 @@ impl Teacher {
                     kl: fit.kl,
                     runner_up,
                     label: None,
-                    sampled: fit
-                        .sampled
-                        .iter()
-                        .cloned()
-                        .zip(fit.sampled_nmse.clone())
-                        .collect(),
+                    fits: summaries,
                     posterior: HostPosterior {
                         w: in_prior_units(&fit.mean.w, &fit.std.w, sigmas.weight),
                         b: in_prior_units(&fit.mean.b, &fit.std.b, sigmas.bias),
@@ -279,22 +419,25 @@ impl Teacher {
         })
     }
 
-    /// Labels each target by the majority label of its sampled networks
-    /// (what an evaluation of a generator labels).
+    /// Labels each target, and every start's fit, by the majority label of
+    /// its sampled networks (what an evaluation of a generator labels).
     pub fn label(&mut self, classifier: &dyn NetworkClassifier) -> Result<()> {
         for target in &mut self.targets {
-            let mut counts: Vec<(String, usize)> = Vec::new();
-            for (network, nmse) in &target.sampled {
-                let name = classifier.algorithm_name(network, *nmse)?;
-                match counts.iter_mut().find(|(known, _)| *known == name) {
-                    Some((_, count)) => *count += 1,
-                    None => counts.push((name, 1)),
+            for fit in &mut target.fits {
+                let mut counts: Vec<(String, usize)> = Vec::new();
+                for (network, nmse) in &fit.sampled {
+                    let name = classifier.algorithm_name(network, *nmse)?;
+                    match counts.iter_mut().find(|(known, _)| *known == name) {
+                        Some((_, count)) => *count += 1,
+                        None => counts.push((name, 1)),
+                    }
                 }
+                fit.label = counts
+                    .into_iter()
+                    .max_by_key(|&(_, count)| count)
+                    .map(|(name, count)| (name, count as f64 / fit.sampled.len() as f64));
             }
-            target.label = counts
-                .into_iter()
-                .max_by_key(|&(_, count)| count)
-                .map(|(name, count)| (name, count as f64 / target.sampled.len() as f64));
+            target.label = target.fits.first().and_then(|fit| fit.label.clone());
         }
         Ok(())
     }
@@ -441,6 +584,6 @@ impl Teacher {
     }
 }
 
-/// One size's reference networks, named, and their fits (each reference at
-/// each grid beta, beta by beta).
+/// One size's starts, named, and their fits (each start at each grid beta,
+/// beta by beta).
 type SizeFit = (Vec<(String, Mlp)>, Vec<PosteriorFit>);

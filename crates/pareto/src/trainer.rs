@@ -369,20 +369,23 @@ impl TrainerConfig {
 
     /// What this configuration hands training of the task's hand-written
     /// solutions: blind or guided ([`Guidance`]), computed from the switches
-    /// that carry them: hidden roles ([`hyperinterp_hvae::HiddenRoles::guidance`]) and the
-    /// teacher, whose targets are fitted from `task`'s reference networks
-    /// (named here). A trainer warm-started from another run adds that
+    /// that carry them: hidden roles ([`hyperinterp_hvae::HiddenRoles::guidance`]) and a
+    /// teacher whose targets are fitted from `task`'s reference networks
+    /// (named here; a teacher started from random networks gives nothing). A trainer warm-started from another run adds that
     /// run's guidance ([`Trainer::guidance`]).
     ///
     /// ```
     /// use hyperinterp_l1::L1Task;
-    /// use hyperinterp_pareto::{TeacherConfig, TrainerConfig};
+    /// use hyperinterp_pareto::{TeacherConfig, TeacherStarts, TrainerConfig};
     /// let mut config = TrainerConfig::default();
     /// assert!(config.guidance(&L1Task::default())?.blind);
     /// config.semi_amortised.teacher = Some(TeacherConfig::default());
     /// let guidance = config.guidance(&L1Task::default())?;
     /// assert!(!guidance.blind);
     /// assert!(guidance.given[0].contains("double_sided"));
+    /// let starts = TeacherStarts::Random { networks: 4, scales: vec![1.0] };
+    /// config.semi_amortised.teacher = Some(TeacherConfig { starts, ..Default::default() });
+    /// assert!(config.guidance(&L1Task::default())?.blind);
     /// # Ok::<(), hyperinterp_core::CoreError>(())
     /// ```
     pub fn guidance(&self, task: &impl Task) -> Result<Guidance> {
@@ -393,7 +396,12 @@ impl TrainerConfig {
             .map(String::from)
             .into_iter()
             .collect();
-        if self.semi_amortised.teacher.is_some() {
+        if self
+            .semi_amortised
+            .teacher
+            .as_ref()
+            .is_some_and(|teacher| teacher.starts.is_guided())
+        {
             let mut names: Vec<String> = Vec::new();
             for &sizes in &self.sizes {
                 for (name, _) in task.reference_networks(sizes, self.hypernetwork.activation)? {

@@ -12,7 +12,7 @@ use hyperinterp_hvae::{RefinementConfig, SizeFeatureLimits};
 use hyperinterp_l1::{L1Task, NanTargets};
 use hyperinterp_pareto::{
     Checkpoint, Generator, PriorWideningConfig, PullDistance, SemiAmortisedConfig, Teacher,
-    TeacherConfig, Trainer, TrainerConfig,
+    TeacherConfig, TeacherStarts, Trainer, TrainerConfig,
 };
 
 fn device() -> Device {
@@ -824,6 +824,85 @@ struct ByWidth;
 impl NetworkClassifier for ByWidth {
     fn algorithm_name(&self, mlp: &Mlp, _nmse: f64) -> hyperinterp_core::Result<String> {
         Ok(if mlp.m < 6 { "narrow" } else { "wide" }.to_string())
+    }
+}
+
+#[test]
+fn a_teacher_from_random_starts_is_blind_and_records_where_each_start_ends() {
+    let task = L1Task::default();
+    let mut config = taught(4);
+    let random = TeacherStarts::Random {
+        networks: 2,
+        scales: vec![1.0, 4.0],
+    };
+    if let Some(teacher) = config.semi_amortised.teacher.as_mut() {
+        teacher.starts = random;
+    }
+    assert!(config.validate().is_ok());
+    assert!(config.guidance(&task).unwrap().blind);
+    let mut teacher = Teacher::fit(&task, &config, &device()).unwrap();
+    teacher.label(&ByWidth).unwrap();
+    assert_eq!(teacher.targets().len(), 2 * 3);
+    for target in teacher.targets() {
+        // Every start's fit, lowest free energy first; the first is the target.
+        assert_eq!(target.fits.len(), 4, "{target:?}");
+        assert!(
+            target
+                .fits
+                .windows(2)
+                .all(|pair| pair[0].free_energy <= pair[1].free_energy)
+        );
+        assert_eq!(target.fits[0].free_energy, target.free_energy);
+        assert_eq!(target.fits[0].start, target.start);
+        assert!(
+            target
+                .fits
+                .iter()
+                .all(|fit| fit.start.starts_with("random (scale "))
+        );
+        let width = if target.m < 6 { "narrow" } else { "wide" };
+        for fit in &target.fits {
+            assert_eq!(fit.label, Some((width.to_string(), 1.0)), "{fit:?}");
+        }
+        assert_eq!(target.label, target.fits[0].label);
+    }
+    // The random draws belong to the size, not to the thread that fits it.
+    let fitted = |shards: usize| {
+        let mut config = config.clone();
+        config.shards = shards;
+        serde_json::to_string(Teacher::fit(&task, &config, &device()).unwrap().targets()).unwrap()
+    };
+    assert_eq!(fitted(2), fitted(1));
+    // Starts that cannot be drawn are refused by name.
+    for (starts, field) in [
+        (
+            TeacherStarts::Random {
+                networks: 0,
+                scales: vec![1.0],
+            },
+            "starts.random.networks",
+        ),
+        (
+            TeacherStarts::Random {
+                networks: 2,
+                scales: vec![],
+            },
+            "starts.random.scales",
+        ),
+        (
+            TeacherStarts::Random {
+                networks: 2,
+                scales: vec![1.0, -1.0],
+            },
+            "starts.random.scales",
+        ),
+    ] {
+        let mut bad = config.clone();
+        if let Some(teacher) = bad.semi_amortised.teacher.as_mut() {
+            teacher.starts = starts;
+        }
+        let error = bad.validate().unwrap_err();
+        assert!(error.to_string().contains(field), "{error}");
     }
 }
 
