@@ -12,13 +12,23 @@ often a blind descent of the objective reaches each algorithm.
     cargo run --release --example sweep -- --config experiments/levers/blind-teacher.toml \\
         --seeds 0,1,2 --out runs/blind-teacher
     python3 experiments/python/teacher_starts.py runs/blind-teacher/seed-*/teacher.json
+
+With `--against GUIDED/teacher.json` (a teacher started from the task's
+hand-written solutions under the same priors and fits, e.g. a run of
+`configs/guided.toml`), each row also gives that teacher's choice and how
+much dearer the lowest free energy of the runs above is than it.
 """
 import collections
 import json
 import sys
 
 
-def main(paths):
+def main(paths, against=None):
+    reference = {}
+    if against:
+        with open(against) as file:
+            for target in json.load(file):
+                reference[(target["n"], target["m"], target["beta"])] = target
     counts = collections.defaultdict(collections.Counter)
     best = collections.defaultdict(dict)
     chosen = collections.defaultdict(collections.Counter)
@@ -45,10 +55,24 @@ def main(paths):
             f"{name} {energy:.3g} (+{(energy - lowest) / abs(lowest) * 100:.0f}%)"
             for name, energy in sorted(best[key].items(), key=lambda item: item[1])
         )
-        print(f"{n:<3} {m:<3} {beta:<9.2g} {targets:<24} {reached:<38} {prices}")
+        line = f"{n:<3} {m:<3} {beta:<9.2g} {targets:<24} {reached:<38} {prices}"
+        if key in reference:
+            guided = reference[key]
+            label = (guided.get("label") or [guided["start"]])[0]
+            line += (
+                f" | against: {label} {guided['free_energy']:.3g}"
+                f" (runs above {lowest / guided['free_energy']:.2f}x)"
+            )
+        print(line)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    arguments = sys.argv[1:]
+    against = None
+    if "--against" in arguments:
+        at = arguments.index("--against")
+        against = arguments[at + 1]
+        del arguments[at : at + 2]
+    if not arguments:
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    main(arguments, against)

@@ -131,6 +131,23 @@ pub struct TrainerConfig {
     /// When the weight KL's prior widens to `hypernetwork.kl_prior_widths`
     /// (which are all 1 by default, so nothing widens).
     pub prior_widening: PriorWideningConfig,
+    /// A factor on the weight KL in the price, `NMSE + beta · (node KL +
+    /// scale · weight KL)`, in the generator's loss and in its refinement
+    /// targets' objective alike. None (the default): 1, docs/design.md's
+    /// price. A small scale leaves mostly the price of the node latents'
+    /// information: what it costs to tell each hidden unit its part. Not
+    /// with a teacher, whose fits price the weights in full.
+    ///
+    /// ```
+    /// let config: hyperinterp_pareto::TrainerConfig =
+    ///     serde_json::from_str(r#"{"weight_kl_scale": 0.01}"#).unwrap();
+    /// assert_eq!(config.weight_kl_scale, Some(0.01));
+    /// assert!(config.validate().is_ok());
+    /// let negative: hyperinterp_pareto::TrainerConfig =
+    ///     serde_json::from_str(r#"{"weight_kl_scale": -1.0}"#).unwrap();
+    /// assert!(negative.validate().is_err());
+    /// ```
+    pub weight_kl_scale: Option<f64>,
 }
 
 /// A prior that widens during training: before `from_step` the weight KL is
@@ -320,6 +337,7 @@ impl Default for TrainerConfig {
             shards: 2,
             semi_amortised: SemiAmortisedConfig::default(),
             prior_widening: PriorWideningConfig::default(),
+            weight_kl_scale: None,
         }
     }
 }
@@ -341,6 +359,20 @@ impl TrainerConfig {
             ("evaluation.inputs", self.evaluation.inputs),
         ])?;
         validate_sizes("sizes", &self.sizes)?;
+        if let Some(scale) = self.weight_kl_scale {
+            if !(scale.is_finite() && scale >= 0.0) {
+                return Err(CoreError::config(
+                    "weight_kl_scale",
+                    format!("must be finite and >= 0, got {scale}"),
+                ));
+            }
+            if scale != 1.0 && self.semi_amortised.teacher.is_some() {
+                return Err(CoreError::config(
+                    "weight_kl_scale",
+                    "a teacher's fits price the weights in full: leave the scale at 1 with a teacher",
+                ));
+            }
+        }
         // A trained size outside the limits would read as the nearest limit,
         // so the features could not tell it from that size: a misconfiguration.
         if let Some(limits) = &self.hypernetwork.size_feature_limits
@@ -800,6 +832,7 @@ impl Trainer {
         let hypernetwork = config.hypernetwork_at(step);
         let (groups, networks) = (config.groups, config.networks);
         let pulls = config.semi_amortised.is_active(step);
+        let weight_kl_scale = config.weight_kl_scale.unwrap_or(1.0);
         let size_index = config.sizes.iter().position(|&s| s == sizes).unwrap_or(0);
         let persistent = pulls && config.semi_amortised.persistent;
         let noise = Noise::draw(
@@ -865,9 +898,11 @@ impl Trainer {
             let beta = beta.clone().narrow(0, rows.0, rows.1);
             let mut kept_target = None;
             let pull = if pulls {
+                // The refinement's objective prices the weights alone: its
+                // beta carries the weight KL's scale.
                 let betas: Vec<f64> = per_network_beta[rows.0..rows.0 + rows.1]
                     .iter()
-                    .map(|&b| f64::from(b))
+                    .map(|&b| f64::from(b) * weight_kl_scale)
                     .collect();
                 let from = kept.map(|t| t.groups(start, len));
                 let target = match teacher {
@@ -902,7 +937,7 @@ impl Trainer {
             // losses add up to the mean over the step.
             let total = (groups * networks) as f64;
             let loss = (nmse.clone()
-                + (node_kl.clone() + weight_kl.clone()) * beta
+                + (node_kl.clone() + weight_kl.clone() * weight_kl_scale) * beta
                 + pull.clone() * config.semi_amortised.weight_at(step))
             .sum()
                 / total;

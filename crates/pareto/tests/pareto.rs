@@ -56,6 +56,45 @@ fn tiny(steps: usize) -> TrainerConfig {
 }
 
 #[test]
+fn the_weight_kl_scale_reprices_the_weights_and_nothing_else() {
+    let task = L1Task::default();
+    let first_step = |scale: Option<f64>| {
+        let mut config = tiny(1);
+        config.kl_free_steps = 0;
+        config.kl_warmup_steps = 0;
+        config.weight_kl_scale = scale;
+        let history = Trainer::new(config, &task, &device())
+            .unwrap()
+            .run(&task, None, None)
+            .unwrap();
+        history[0].clone()
+    };
+    let full = first_step(None);
+    let unscaled = first_step(Some(1.0));
+    let off = first_step(Some(0.0));
+    // The same networks, measured the same; only the price on the weights moved.
+    assert_eq!(
+        (full.loss, full.weight_kl),
+        (unscaled.loss, unscaled.weight_kl)
+    );
+    assert_eq!(
+        (off.nmse, off.node_kl, off.weight_kl),
+        (full.nmse, full.node_kl, full.weight_kl)
+    );
+    assert!(
+        full.weight_kl > 0.0 && full.loss > off.loss,
+        "{full:?} {off:?}"
+    );
+    // A teacher prices the weights in full: a scale beside one is refused.
+    let mut taught = taught(4);
+    taught.weight_kl_scale = Some(0.1);
+    let error = taught.validate().unwrap_err();
+    assert!(error.to_string().contains("weight_kl_scale"), "{error}");
+    taught.weight_kl_scale = Some(1.0);
+    assert!(taught.validate().is_ok());
+}
+
+#[test]
 fn size_feature_limits_must_contain_every_training_size() {
     let mut config = tiny(1);
     let limits = |largest_n, largest_m| SizeFeatureLimits {
