@@ -8,12 +8,14 @@
 //! fits `NMSE + beta · KL` ([`fit_posteriors`]) from every known solution
 //! of the task ([`Task::reference_networks`]) at each beta of a grid and
 //! keeps the lowest free energy: the network an exact generator would write
-//! there. Started from random networks instead ([`TeacherStarts::Random`]),
-//! the same machinery hands training nothing of the task's solutions (a
-//! blind run) and records, at each size and beta, which algorithm each
-//! random start's fit ends as. Each step's networks are then pulled toward the target at the
+//! there. Each step's networks are then pulled toward the target at the
 //! nearest grid beta, its hidden units first matched to the generated
 //! network's (the Hungarian method; an MLP's hidden units are unordered).
+//!
+//! Started from random networks instead ([`TeacherStarts::Random`]), the
+//! same machinery hands training nothing of the task's solutions (a blind
+//! run), and its table records at each size and beta which algorithm every
+//! random start's fit ends as.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{
