@@ -13,7 +13,13 @@
 //! reach measures the amortisation gap, and their labels before and after
 //! say which algorithm's basin the generator wrote them in.
 //!
-//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4 | 1,1.4,2] [--priors 1,1,1,1] [--activation relu] [--fixed-std --initial-std 0.001] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]]`
+//! With `--homotopy`, two chains more: from the `adam` start (blind: it
+//! knows nothing of the hand-written solutions), a fit at the lowest beta,
+//! then each next beta's fit started from the previous fit's mean, up the
+//! grid ("homotopy up") and down it ("homotopy down"). A basin the objective
+//! prefers but a single descent misses may be reached along the beta path.
+//!
+//! `cargo run --release --example description_length -- [--n 8 --m 24] [--steps 3000] [--sharpness 4 | 1,1.4,2] [--priors 1,1,1,1] [--activation relu] [--fixed-std --initial-std 0.001] [--betas 1e-6,1e-5,...] [--checkpoint runs/discover/checkpoint.safetensors --generated 8 [--describe]] [--homotopy]`
 //!
 //! Writes `<out>/description_length.json` (default `runs/description_length`).
 
@@ -21,7 +27,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use hyperinterp::core::{Activation, Beta, CoreError, Mlp, Result, Sign, Sizes, Task};
-use hyperinterp::hvae::{PosteriorFitConfig, PriorScales, fit_posterior, progress_bar};
+use hyperinterp::hvae::{
+    PosteriorFit, PosteriorFitConfig, PriorScales, fit_posterior, progress_bar,
+};
 use hyperinterp::l1::{
     AdamBaselineConfig, ConvexityConfig, L1Task, convexity, double_sided, pudding,
     spread_out_pudding, train_adam,
@@ -107,6 +115,10 @@ struct Args {
     /// (the JSON always has them).
     #[arg(long)]
     describe: bool,
+    /// Also fit two chains along the beta grid from the `adam` start, each
+    /// beta's fit started from its neighbour's (see the module doc).
+    #[arg(long)]
+    homotopy: bool,
 }
 
 /// A hand-written start's algorithm and sharpness k.
@@ -260,8 +272,45 @@ fn main_result(args: Args) -> Result<()> {
         initial_std: args.initial_std,
         ..Default::default()
     };
-    let per_beta = fixed_starts.len() + generator.as_ref().map_or(0, |_| args.generated);
+    let chains = if args.homotopy { 2 } else { 0 };
+    let per_beta = fixed_starts.len() + generator.as_ref().map_or(0, |_| args.generated) + chains;
     let bar = progress_bar(args.betas.len() * per_beta, true);
+    // The chains: each beta's fit starts from the previous beta's fitted
+    // mean, up the sorted grid and down it, from the blind `adam` start.
+    let mut homotopy: Vec<(Start, std::collections::HashMap<u64, PosteriorFit>)> = Vec::new();
+    if args.homotopy {
+        let adam_start = fixed_starts
+            .iter()
+            .find(|start| start.name == "adam")
+            .ok_or(CoreError::Empty)?;
+        let mut ascending = args.betas.clone();
+        ascending.sort_by(f64::total_cmp);
+        for (name, betas) in [
+            ("homotopy up", ascending.clone()),
+            ("homotopy down", ascending.into_iter().rev().collect()),
+        ] {
+            let mut network = adam_start.network.clone();
+            let mut fits = std::collections::HashMap::new();
+            for beta in betas {
+                bar.set_message(format!("beta {beta:.0e} {name}"));
+                let fit = fit_posterior(&task, &network, Beta::new(beta)?, &config, &device)?;
+                network = fit.mean.clone();
+                fits.insert(beta.to_bits(), fit);
+                bar.inc(1);
+            }
+            homotopy.push((
+                Start {
+                    name: name.to_string(),
+                    hand_written: None,
+                    network: adam_start.network.clone(),
+                    label: adam_start.label.clone(),
+                    description: adam_start.description.clone(),
+                    free_energy: None,
+                },
+                fits,
+            ));
+        }
+    }
     let mut rows = Vec::new();
     for &beta in &args.betas {
         let beta = Beta::new(beta)?;
@@ -280,9 +329,23 @@ fn main_result(args: Args) -> Result<()> {
                 });
             }
         }
+        let mut fitted: Vec<(&Start, PosteriorFit)> = Vec::new();
         for start in fixed_starts.iter().chain(&generated) {
             bar.set_message(format!("beta {:.0e} {}", beta.value(), start.name));
-            let fit = fit_posterior(&task, &start.network, beta, &config, &device)?;
+            fitted.push((
+                start,
+                fit_posterior(&task, &start.network, beta, &config, &device)?,
+            ));
+            bar.inc(1);
+        }
+        let chains = homotopy
+            .iter()
+            .filter_map(|(start, fits)| fits.get(&beta.value().to_bits()).map(|fit| (start, fit)));
+        for (start, fit) in fitted
+            .iter()
+            .map(|(start, fit)| (*start, fit))
+            .chain(chains)
+        {
             let classification = classifier.classify(&fit.mean, fit.nmse_mean)?;
             let mut counts = LabelCounts::default();
             for label in classifier.classify_many(&fit.sampled, &fit.sampled_nmse)? {
@@ -312,7 +375,6 @@ fn main_result(args: Args) -> Result<()> {
                 start_description: start.description.clone(),
                 description: describe(&fit.mean)?,
             });
-            bar.inc(1);
         }
     }
     bar.finish_and_clear();

@@ -29,6 +29,7 @@ use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::generator::Generator;
 use crate::trainer::TrainerConfig;
 
 /// Configuration of a [`Teacher`]: its beta grid and fits.
@@ -83,12 +84,28 @@ pub enum TeacherStarts {
         /// Input-weight scales of the random networks ([`Mlp::random`]).
         scales: Vec<f64>,
     },
+    /// `networks` networks the generator itself writes (their mean
+    /// weights) at each training size and grid beta when the pull starts:
+    /// the objective refines the generator's own guesses and the pull
+    /// keeps the best, so nothing of the task's solutions enters. Fitted
+    /// with [`Teacher::fit_from_generator`]; a run resumed after its first
+    /// pull refits them from the generator as it is then.
+    Generated {
+        /// Generated networks per size and beta.
+        networks: usize,
+    },
 }
 
 impl TeacherStarts {
     /// Whether the starts are the task's hand-written solutions.
     pub fn is_guided(&self) -> bool {
         matches!(self, TeacherStarts::Reference)
+    }
+
+    /// Whether the starts are the generator's own networks, so that the
+    /// fits wait for the generator as it is when the pull starts.
+    pub fn needs_generator(&self) -> bool {
+        matches!(self, TeacherStarts::Generated { .. })
     }
 
     /// The named starts at one training size (`size_index` into the
@@ -131,6 +148,10 @@ impl TeacherStarts {
                 }
                 Ok(starts)
             }
+            TeacherStarts::Generated { .. } => Err(CoreError::config(
+                "semi_amortised.teacher.starts",
+                "generated starts need the generator: Teacher::fit_from_generator",
+            )),
         }
     }
 
@@ -150,6 +171,10 @@ impl TeacherStarts {
                 }
                 Ok(())
             }
+            TeacherStarts::Generated { networks } => hyperinterp_core::require_at_least_one(&[(
+                "semi_amortised.teacher.starts.generated.networks",
+                *networks,
+            )]),
         }
     }
 }
@@ -294,8 +319,81 @@ impl Teacher {
     /// the hypernetwork's priors, activation and final KL widths, and keeps
     /// the lowest free energy per size and beta; the sizes are fitted on up
     /// to `config.shards` threads, with the same targets as on one. Errors
-    /// if the starts are the task's reference networks and it has none.
+    /// if the starts are the task's reference networks and it has none, or
+    /// the generator's networks ([`Teacher::fit_from_generator`]).
     pub fn fit(task: &impl Task, config: &TrainerConfig, device: &Device) -> Result<Teacher> {
+        let starts = config
+            .semi_amortised
+            .teacher
+            .clone()
+            .unwrap_or_default()
+            .starts;
+        Self::fit_starts(task, config, device, |index, sizes, betas, activation| {
+            let shared = starts.networks(task, sizes, activation, config.seed, index)?;
+            Ok(vec![shared; betas.len()])
+        })
+    }
+
+    /// Like [`Teacher::fit`], with [`TeacherStarts::Generated`] starts drawn
+    /// from `generator` (the networks it writes at each training size and
+    /// grid beta, their mean weights, drawn from `config.seed`); other
+    /// starts do not need it and are fitted as [`Teacher::fit`] fits them.
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use hyperinterp_core::Sizes;
+    /// use hyperinterp_pareto::{Teacher, TeacherConfig, TeacherStarts, Trainer, TrainerConfig};
+    /// let task = hyperinterp_l1::L1Task::default();
+    /// let mut config = TrainerConfig { sizes: vec![Sizes::new(2, 4)?], ..Default::default() };
+    /// let starts = TeacherStarts::Generated { networks: 2 };
+    /// config.semi_amortised.teacher = Some(TeacherConfig { betas: 2, steps: 20, starts, ..Default::default() });
+    /// let generator = Trainer::new(config.clone(), &task, &Device::default())?.generator()?;
+    /// let teacher = Teacher::fit_from_generator(&task, &config, &generator, &Device::default())?;
+    /// assert_eq!(teacher.targets()[0].fits.len(), 2); // two generated starts per size and beta
+    /// assert!(teacher.targets()[0].start.starts_with("generated"));
+    /// # Ok::<(), hyperinterp_core::CoreError>(())
+    /// ```
+    pub fn fit_from_generator(
+        task: &impl Task,
+        config: &TrainerConfig,
+        generator: &Generator,
+        device: &Device,
+    ) -> Result<Teacher> {
+        let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
+        let TeacherStarts::Generated { networks } = teacher.starts else {
+            return Self::fit(task, config, device);
+        };
+        teacher.validate()?;
+        let betas = config.pareto.grid(teacher.betas);
+        let mut generated = Vec::with_capacity(config.sizes.len());
+        for &sizes in &config.sizes {
+            let mut per_beta = Vec::with_capacity(betas.len());
+            for &beta in &betas {
+                let written = generator.generate(task, beta, sizes, networks, config.seed)?;
+                per_beta.push(
+                    written
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, network)| (format!("generated {k}"), network.mean))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            generated.push(per_beta);
+        }
+        Self::fit_starts(task, config, device, |index, _, _, _| {
+            Ok(generated[index].clone())
+        })
+    }
+
+    /// The fits behind [`Teacher::fit`]: `starts_of(size index, sizes,
+    /// grid betas, activation)` names each grid beta's starts at a size,
+    /// the same number at every beta.
+    fn fit_starts(
+        task: &impl Task,
+        config: &TrainerConfig,
+        device: &Device,
+        starts_of: impl Fn(usize, Sizes, &[f64], Activation) -> Result<Vec<Vec<(String, Mlp)>>> + Sync,
+    ) -> Result<Teacher> {
         let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
         teacher.validate()?;
         let hypernetwork = config.hypernetwork_at(config.steps);
@@ -317,21 +415,25 @@ impl Teacher {
         largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
         let fit_size = |index: usize| -> Result<SizeFit> {
             let sizes = config.sizes[index];
-            let references = teacher.starts.networks(
-                task,
-                sizes,
-                hypernetwork.activation,
-                config.seed,
-                index,
-            )?;
-            let mut starts = Vec::with_capacity(betas.len() * references.len());
-            for &beta in &betas {
-                for (_, network) in &references {
+            let per_beta = starts_of(index, sizes, &betas, hypernetwork.activation)?;
+            let count = per_beta.first().map_or(0, Vec::len);
+            if count == 0
+                || per_beta.len() != betas.len()
+                || per_beta.iter().any(|s| s.len() != count)
+            {
+                return Err(CoreError::config(
+                    "semi_amortised.teacher.starts",
+                    "every grid beta needs the same number of starts",
+                ));
+            }
+            let mut starts = Vec::with_capacity(betas.len() * count);
+            for (&beta, networks) in betas.iter().zip(&per_beta) {
+                for (_, network) in networks {
                     starts.push((network.clone(), Beta::new(beta)?));
                 }
             }
             let fits = fit_posteriors(task, &starts, &fit_config, device)?;
-            Ok((references, fits))
+            Ok((per_beta, fits))
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.shards.clamp(1, config.sizes.len().max(1)))
@@ -350,9 +452,10 @@ impl Teacher {
         let mut fitted: Vec<_> = largest_first.iter().copied().zip(fits).collect();
         fitted.sort_by_key(|&(index, _)| index);
         let mut targets = Vec::new();
-        for (&sizes, (_, (references, fits))) in config.sizes.iter().zip(fitted) {
+        for (&sizes, (_, (per_beta, fits))) in config.sizes.iter().zip(fitted) {
             let sigmas = hypernetwork.priors.sigmas(sizes);
-            for (&beta, fits) in betas.iter().zip(fits.chunks(references.len())) {
+            let count = per_beta[0].len();
+            for ((&beta, references), fits) in betas.iter().zip(&per_beta).zip(fits.chunks(count)) {
                 let mut ranked: Vec<(f64, usize)> = fits
                     .iter()
                     .enumerate()
@@ -588,4 +691,4 @@ impl Teacher {
 
 /// One size's starts, named, and their fits (each start at each grid beta,
 /// beta by beta).
-type SizeFit = (Vec<(String, Mlp)>, Vec<PosteriorFit>);
+type SizeFit = (Vec<Vec<(String, Mlp)>>, Vec<PosteriorFit>);

@@ -821,7 +821,13 @@ impl Trainer {
     /// One optimisation step.
     pub fn train_step(&mut self, task: &impl Task, started: Instant) -> Result<StepMetrics> {
         if self.teacher_due() {
-            self.teacher = Some(Teacher::fit(task, &self.config, &self.device)?);
+            let generator = self.generator()?;
+            self.teacher = Some(Teacher::fit_from_generator(
+                task,
+                &self.config,
+                &generator,
+                &self.device,
+            )?);
         }
         let config = &self.config;
         let teacher = self.teacher.as_ref();
@@ -1082,12 +1088,19 @@ impl Trainer {
         bar.set_position(self.step as u64);
         let started = Instant::now();
         let mut history = Vec::new();
-        // The teacher's fits depend on the configuration only, not on the
-        // generator, so they run beside the steps before the first pull
-        // (a step leaves part of the cores idle) instead of stopping the
-        // run at that step; the targets are the same. (A step's error
-        // before then is returned once the fits end: the scope joins them.)
-        let needs_teacher = self.teacher_due_in(self.step..until);
+        // Unless they start from the generator's own networks, the
+        // teacher's fits depend on the configuration only, so they run
+        // beside the steps before the first pull (a step leaves part of the
+        // cores idle) instead of stopping the run at that step; the targets
+        // are the same. (A step's error before then is returned once the
+        // fits end: the scope joins them.)
+        let needs_teacher = self.teacher_due_in(self.step..until)
+            && !self
+                .config
+                .semi_amortised
+                .teacher
+                .as_ref()
+                .is_some_and(|teacher| teacher.starts.needs_generator());
         let (config, device) = (self.config.clone(), self.device.clone());
         std::thread::scope(|scope| -> Result<()> {
             let mut fitting =

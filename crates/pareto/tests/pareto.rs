@@ -946,6 +946,53 @@ fn a_teacher_from_random_starts_is_blind_and_records_where_each_start_ends() {
 }
 
 #[test]
+fn a_teacher_from_the_generators_own_networks_is_blind_and_fits_them_when_the_pull_starts() {
+    let task = L1Task::default();
+    let device = device();
+    let mut config = taught(4);
+    if let Some(teacher) = config.semi_amortised.teacher.as_mut() {
+        teacher.starts = TeacherStarts::Generated { networks: 2 };
+    }
+    assert!(config.validate().is_ok());
+    assert!(config.guidance(&task).unwrap().blind);
+    // Without the generator there is nothing to start from.
+    let error = Teacher::fit(&task, &config, &device).unwrap_err();
+    assert!(error.to_string().contains("fit_from_generator"), "{error}");
+    // The run fits them from its generator at the first pulled step (3).
+    let mut trainer = Trainer::new(config.clone(), &task, &device).unwrap();
+    trainer.run_until(&task, None, None, 3).unwrap();
+    let at_pull = trainer.generator().unwrap();
+    trainer.run(&task, None, None).unwrap();
+    let teacher = trainer.teacher().unwrap();
+    assert_eq!(teacher.targets().len(), 2 * 3);
+    for target in teacher.targets() {
+        assert_eq!(target.fits.len(), 2, "{target:?}");
+        assert!(
+            target
+                .fits
+                .iter()
+                .all(|fit| fit.start.starts_with("generated "))
+        );
+    }
+    let refitted = Teacher::fit_from_generator(&task, &config, &at_pull, &device).unwrap();
+    let json = |teacher: &Teacher| serde_json::to_string(teacher.targets()).unwrap();
+    assert_eq!(json(teacher), json(&refitted));
+    // A later generator writes other networks, so other targets.
+    let later = Teacher::fit_from_generator(&task, &config, &trainer.generator().unwrap(), &device)
+        .unwrap();
+    assert_ne!(json(teacher), json(&later));
+    let mut bad = config.clone();
+    if let Some(teacher) = bad.semi_amortised.teacher.as_mut() {
+        teacher.starts = TeacherStarts::Generated { networks: 0 };
+    }
+    let error = bad.validate().unwrap_err();
+    assert!(
+        error.to_string().contains("starts.generated.networks"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_taught_run_pulls_writes_its_table_and_resumes_exactly() {
     let task = L1Task::default();
     let device = device();
