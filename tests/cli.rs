@@ -179,3 +179,47 @@ fn sweep_prints_one_discover_command_per_seed() {
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("hyperinterp discover --seed 3 --out runs/s/seed-3"));
 }
+
+#[test]
+fn sweep_slurm_writes_an_array_per_seed_and_a_merge_that_waits_for_it() {
+    let out = scratch("slurm");
+    let dir = out.to_str().unwrap();
+    let output = hyperinterp(&[
+        "sweep",
+        "--quick",
+        "--seeds",
+        "3,5",
+        "--out",
+        dir,
+        "--slurm",
+        "--slurm-time",
+        "00:10:00",
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    let read = |name: &str| std::fs::read_to_string(out.join("slurm").join(name)).unwrap();
+    let array = read("seeds.sbatch");
+    assert!(array.contains("#SBATCH --array=0-1"), "{array}");
+    assert!(array.contains("seeds=(3 5)"), "{array}");
+    assert!(array.contains("#SBATCH --time=00:10:00"), "{array}");
+    // The jobs run this very binary, found without being named.
+    assert!(array.contains(env!("CARGO_BIN_EXE_hyperinterp")), "{array}");
+    assert!(array.contains("--quick"), "{array}");
+    assert!(read("merge.sbatch").contains(&format!("merge {dir}/seed-3 {dir}/seed-5")));
+    assert!(read("submit.sh").contains("--dependency=afterok:"));
+    // No seed ran here.
+    assert!(!out.join("seed-3").exists());
+    // Submitting where Slurm is missing is an error that says so.
+    let output = Command::new(env!("CARGO_BIN_EXE_hyperinterp"))
+        .args(["sweep", "--quick", "--out", dir, "--slurm", "--submit"])
+        .env("PATH", out.join("slurm"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("sbatch"), "{}", text(&output));
+    // Slurm options without --slurm are refused.
+    assert!(
+        !hyperinterp(&["sweep", "--quick", "--slurm-partition", "gpu"])
+            .status
+            .success()
+    );
+}

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod discover;
 pub mod generate;
 pub mod merge;
+pub mod slurm;
 pub mod sweep;
 
 use std::ffi::OsString;

@@ -34,6 +34,9 @@ pub struct SweepArgs {
     /// them (for a job array or other machines).
     #[arg(long)]
     pub print: bool,
+    /// Slurm: write (and submit) a job array instead of running here.
+    #[command(flatten)]
+    pub slurm: super::slurm::SlurmArgs,
 }
 
 impl SweepArgs {
@@ -55,6 +58,9 @@ impl SweepArgs {
 
 /// Runs (or prints) every seed, then merges.
 pub fn run(args: SweepArgs) -> Result<()> {
+    if args.slurm.slurm {
+        return super::slurm::run(&args);
+    }
     if args.print {
         for &seed in &args.seeds {
             let seed_args = args.seed_args(seed);
