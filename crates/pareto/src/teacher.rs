@@ -66,6 +66,11 @@ pub struct TeacherConfig {
 /// assert_eq!(config.starts, TeacherStarts::Random { networks: 4, scales: vec![1.0, 4.0] });
 /// assert!(!config.starts.is_guided());
 /// assert!(TeacherConfig::default().starts.is_guided());
+/// // The generator's own networks beside random ones (TOML: `starts = { several = [...] }`).
+/// let both: TeacherStarts = serde_json::from_str(
+///     r#"{"several": [{"generated": {"networks": 4}}, {"random": {"networks": 2, "scales": [1.0]}}]}"#,
+/// ).unwrap();
+/// assert!(both.needs_generator() && !both.is_guided());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -94,31 +99,46 @@ pub enum TeacherStarts {
         /// Generated networks per size and beta.
         networks: usize,
     },
+    /// Each of these starts, side by side (e.g. the generator's own
+    /// networks beside random ones); guided if any of them is.
+    Several(Vec<TeacherStarts>),
 }
 
 impl TeacherStarts {
     /// Whether the starts are the task's hand-written solutions.
     pub fn is_guided(&self) -> bool {
-        matches!(self, TeacherStarts::Reference)
+        match self {
+            TeacherStarts::Reference => true,
+            TeacherStarts::Several(all) => all.iter().any(TeacherStarts::is_guided),
+            _ => false,
+        }
     }
 
     /// Whether the starts are the generator's own networks, so that the
     /// fits wait for the generator as it is when the pull starts.
     pub fn needs_generator(&self) -> bool {
-        matches!(self, TeacherStarts::Generated { .. })
+        match self {
+            TeacherStarts::Generated { .. } => true,
+            TeacherStarts::Several(all) => all.iter().any(TeacherStarts::needs_generator),
+            _ => false,
+        }
     }
 
     /// The named starts at one training size (`size_index` into the
-    /// trainer's sizes, for the random draws' seeds).
-    fn networks(
+    /// trainer's sizes, for the random draws' seeds), one list per grid
+    /// beta; `generator` writes the generated ones.
+    #[allow(clippy::too_many_arguments)]
+    fn per_beta(
         &self,
         task: &impl Task,
         sizes: Sizes,
         activation: Activation,
         seed: u64,
         size_index: usize,
-    ) -> Result<Vec<(String, Mlp)>> {
-        match self {
+        betas: &[f64],
+        generator: Option<&Generator>,
+    ) -> Result<Vec<Vec<(String, Mlp)>>> {
+        let shared = match self {
             TeacherStarts::Reference => {
                 let references = task.reference_networks(sizes, activation)?;
                 if references.is_empty() {
@@ -127,7 +147,7 @@ impl TeacherStarts {
                         "the task has no reference networks to choose among",
                     ));
                 }
-                Ok(references)
+                references
             }
             TeacherStarts::Random { networks, scales } => {
                 let mut starts = Vec::with_capacity(networks * scales.len());
@@ -146,13 +166,41 @@ impl TeacherStarts {
                         ));
                     }
                 }
-                Ok(starts)
+                starts
             }
-            TeacherStarts::Generated { .. } => Err(CoreError::config(
-                "semi_amortised.teacher.starts",
-                "generated starts need the generator: Teacher::fit_from_generator",
-            )),
-        }
+            TeacherStarts::Generated { networks } => {
+                let generator = generator.ok_or_else(|| {
+                    CoreError::config(
+                        "semi_amortised.teacher.starts",
+                        "generated starts need the generator: Teacher::fit_from_generator",
+                    )
+                })?;
+                let mut per_beta = Vec::with_capacity(betas.len());
+                for &beta in betas {
+                    let written = generator.generate(task, beta, sizes, *networks, seed)?;
+                    per_beta.push(
+                        written
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, network)| (format!("generated {k}"), network.mean))
+                            .collect(),
+                    );
+                }
+                return Ok(per_beta);
+            }
+            TeacherStarts::Several(all) => {
+                let mut per_beta = vec![Vec::new(); betas.len()];
+                for starts in all {
+                    let more = starts
+                        .per_beta(task, sizes, activation, seed, size_index, betas, generator)?;
+                    for (these, more) in per_beta.iter_mut().zip(more) {
+                        these.extend(more);
+                    }
+                }
+                return Ok(per_beta);
+            }
+        };
+        Ok(vec![shared; betas.len()])
     }
 
     fn validate(&self) -> Result<()> {
@@ -175,6 +223,13 @@ impl TeacherStarts {
                 "semi_amortised.teacher.starts.generated.networks",
                 *networks,
             )]),
+            TeacherStarts::Several(all) => {
+                hyperinterp_core::require_at_least_one(&[(
+                    "semi_amortised.teacher.starts.several",
+                    all.len(),
+                )])?;
+                all.iter().try_for_each(TeacherStarts::validate)
+            }
         }
     }
 }
@@ -322,22 +377,12 @@ impl Teacher {
     /// if the starts are the task's reference networks and it has none, or
     /// the generator's networks ([`Teacher::fit_from_generator`]).
     pub fn fit(task: &impl Task, config: &TrainerConfig, device: &Device) -> Result<Teacher> {
-        let starts = config
-            .semi_amortised
-            .teacher
-            .clone()
-            .unwrap_or_default()
-            .starts;
-        Self::fit_starts(task, config, device, |index, sizes, betas, activation| {
-            let shared = starts.networks(task, sizes, activation, config.seed, index)?;
-            Ok(vec![shared; betas.len()])
-        })
+        Self::fit_with(task, config, None, device)
     }
 
     /// Like [`Teacher::fit`], with [`TeacherStarts::Generated`] starts drawn
     /// from `generator` (the networks it writes at each training size and
-    /// grid beta, their mean weights, drawn from `config.seed`); other
-    /// starts do not need it and are fitted as [`Teacher::fit`] fits them.
+    /// grid beta, their mean weights, drawn from `config.seed`).
     ///
     /// ```
     /// use burn::tensor::Device;
@@ -359,40 +404,14 @@ impl Teacher {
         generator: &Generator,
         device: &Device,
     ) -> Result<Teacher> {
-        let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
-        let TeacherStarts::Generated { networks } = teacher.starts else {
-            return Self::fit(task, config, device);
-        };
-        teacher.validate()?;
-        let betas = config.pareto.grid(teacher.betas);
-        let mut generated = Vec::with_capacity(config.sizes.len());
-        for &sizes in &config.sizes {
-            let mut per_beta = Vec::with_capacity(betas.len());
-            for &beta in &betas {
-                let written = generator.generate(task, beta, sizes, networks, config.seed)?;
-                per_beta.push(
-                    written
-                        .into_iter()
-                        .enumerate()
-                        .map(|(k, network)| (format!("generated {k}"), network.mean))
-                        .collect::<Vec<_>>(),
-                );
-            }
-            generated.push(per_beta);
-        }
-        Self::fit_starts(task, config, device, |index, _, _, _| {
-            Ok(generated[index].clone())
-        })
+        Self::fit_with(task, config, Some(generator), device)
     }
 
-    /// The fits behind [`Teacher::fit`]: `starts_of(size index, sizes,
-    /// grid betas, activation)` names each grid beta's starts at a size,
-    /// the same number at every beta.
-    fn fit_starts(
+    fn fit_with(
         task: &impl Task,
         config: &TrainerConfig,
+        generator: Option<&Generator>,
         device: &Device,
-        starts_of: impl Fn(usize, Sizes, &[f64], Activation) -> Result<Vec<Vec<(String, Mlp)>>> + Sync,
     ) -> Result<Teacher> {
         let teacher = config.semi_amortised.teacher.clone().unwrap_or_default();
         teacher.validate()?;
@@ -406,6 +425,24 @@ impl Teacher {
             ..Default::default()
         };
         let betas = config.pareto.grid(teacher.betas);
+        // Every size's starts, drawn here on one thread (generating is
+        // quick; the fits below are not).
+        let all_starts = config
+            .sizes
+            .iter()
+            .enumerate()
+            .map(|(index, &sizes)| {
+                teacher.starts.per_beta(
+                    task,
+                    sizes,
+                    hypernetwork.activation,
+                    config.seed,
+                    index,
+                    &betas,
+                    generator,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
         // Each size is one batched fit with its own seeded draws, so fitting
         // the sizes on `shards` threads at once gives the same targets as
         // one after another, in less time. The largest go first, so that a
@@ -414,8 +451,7 @@ impl Teacher {
         let mut largest_first: Vec<usize> = (0..config.sizes.len()).collect();
         largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
         let fit_size = |index: usize| -> Result<SizeFit> {
-            let sizes = config.sizes[index];
-            let per_beta = starts_of(index, sizes, &betas, hypernetwork.activation)?;
+            let per_beta = all_starts[index].clone();
             let count = per_beta.first().map_or(0, Vec::len);
             if count == 0
                 || per_beta.len() != betas.len()

@@ -981,15 +981,41 @@ fn a_teacher_from_the_generators_own_networks_is_blind_and_fits_them_when_the_pu
     let later = Teacher::fit_from_generator(&task, &config, &trainer.generator().unwrap(), &device)
         .unwrap();
     assert_ne!(json(teacher), json(&later));
-    let mut bad = config.clone();
-    if let Some(teacher) = bad.semi_amortised.teacher.as_mut() {
-        teacher.starts = TeacherStarts::Generated { networks: 0 };
+    // Beside random starts: both kinds in every target's menu, still blind.
+    let mut both = config.clone();
+    let several = TeacherStarts::Several(vec![
+        TeacherStarts::Generated { networks: 2 },
+        TeacherStarts::Random {
+            networks: 1,
+            scales: vec![1.0],
+        },
+    ]);
+    assert!(!several.is_guided() && several.needs_generator());
+    if let Some(teacher) = both.semi_amortised.teacher.as_mut() {
+        teacher.starts = several;
     }
-    let error = bad.validate().unwrap_err();
-    assert!(
-        error.to_string().contains("starts.generated.networks"),
-        "{error}"
-    );
+    assert!(both.guidance(&task).unwrap().blind);
+    let teacher = Teacher::fit_from_generator(&task, &both, &at_pull, &device).unwrap();
+    for target in teacher.targets() {
+        let mut starts: Vec<&str> = target.fits.iter().map(|fit| fit.start.as_str()).collect();
+        starts.sort();
+        assert_eq!(starts, ["generated 0", "generated 1", "random (scale 1)"]);
+    }
+    assert!(TeacherStarts::Several(vec![TeacherStarts::Reference]).is_guided());
+    for (starts, field) in [
+        (
+            TeacherStarts::Generated { networks: 0 },
+            "starts.generated.networks",
+        ),
+        (TeacherStarts::Several(vec![]), "starts.several"),
+    ] {
+        let mut bad = config.clone();
+        if let Some(teacher) = bad.semi_amortised.teacher.as_mut() {
+            teacher.starts = starts;
+        }
+        let error = bad.validate().unwrap_err();
+        assert!(error.to_string().contains(field), "{error}");
+    }
 }
 
 #[test]
