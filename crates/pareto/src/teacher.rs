@@ -15,7 +15,9 @@
 //! Started from random networks instead ([`TeacherStarts::Random`]), the
 //! same machinery hands training nothing of the task's solutions (a blind
 //! run), and its table records at each size and beta which algorithm every
-//! random start's fit ends as.
+//! random start's fit ends as. Started from the generator's own networks
+//! when the pull begins ([`TeacherStarts::Generated`]), it is blind too: a
+//! long refinement, fitted once, of what the generator already writes.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use hyperinterp_core::{
