@@ -126,6 +126,7 @@ type HandWritten = (&'static str, f32);
 
 /// A network a fit starts from, with its own label and formula (and, for a
 /// generated one, the generator's free energy for it).
+#[derive(Clone)]
 struct Start {
     name: String,
     hand_written: Option<HandWritten>,
@@ -298,17 +299,11 @@ fn main_result(args: Args) -> Result<()> {
                 fits.insert(beta.to_bits(), fit);
                 bar.inc(1);
             }
-            homotopy.push((
-                Start {
-                    name: name.to_string(),
-                    hand_written: None,
-                    network: adam_start.network.clone(),
-                    label: adam_start.label.clone(),
-                    description: adam_start.description.clone(),
-                    free_energy: None,
-                },
-                fits,
-            ));
+            let start = Start {
+                name: name.to_string(),
+                ..adam_start.clone()
+            };
+            homotopy.push((start, fits));
         }
     }
     let mut rows = Vec::new();

@@ -452,26 +452,16 @@ impl Teacher {
         // pool's threads take the rest of the list as they finish).
         let mut largest_first: Vec<usize> = (0..config.sizes.len()).collect();
         largest_first.sort_by_key(|&k| std::cmp::Reverse(config.sizes[k].n * config.sizes[k].m));
-        let fit_size = |index: usize| -> Result<SizeFit> {
-            let per_beta = all_starts[index].clone();
-            let count = per_beta.first().map_or(0, Vec::len);
-            if count == 0
-                || per_beta.len() != betas.len()
-                || per_beta.iter().any(|s| s.len() != count)
-            {
-                return Err(CoreError::config(
-                    "semi_amortised.teacher.starts",
-                    "every grid beta needs the same number of starts",
-                ));
-            }
-            let mut starts = Vec::with_capacity(betas.len() * count);
-            for (&beta, networks) in betas.iter().zip(&per_beta) {
+        // Every grid beta of a size has the same starts' count (validated
+        // counts; the generated ones are drawn per beta, the others shared).
+        let fit_size = |index: usize| -> Result<Vec<PosteriorFit>> {
+            let mut starts = Vec::new();
+            for (&beta, networks) in betas.iter().zip(&all_starts[index]) {
                 for (_, network) in networks {
                     starts.push((network.clone(), Beta::new(beta)?));
                 }
             }
-            let fits = fit_posteriors(task, &starts, &fit_config, device)?;
-            Ok((per_beta, fits))
+            fit_posteriors(task, &starts, &fit_config, device)
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.shards.clamp(1, config.sizes.len().max(1)))
@@ -483,17 +473,17 @@ impl Teacher {
                 largest_first
                     .par_iter()
                     .map(|&index| fit_size(index))
-                    .collect::<Result<Vec<SizeFit>>>()
+                    .collect::<Result<Vec<_>>>()
             })
         }))
         .map_err(|_| CoreError::config("shards", "a teacher fit panicked"))??;
         let mut fitted: Vec<_> = largest_first.iter().copied().zip(fits).collect();
         fitted.sort_by_key(|&(index, _)| index);
         let mut targets = Vec::new();
-        for (&sizes, (_, (per_beta, fits))) in config.sizes.iter().zip(fitted) {
+        for ((&sizes, per_beta), (_, fits)) in config.sizes.iter().zip(&all_starts).zip(fitted) {
             let sigmas = hypernetwork.priors.sigmas(sizes);
             let count = per_beta[0].len();
-            for ((&beta, references), fits) in betas.iter().zip(&per_beta).zip(fits.chunks(count)) {
+            for ((&beta, references), fits) in betas.iter().zip(per_beta).zip(fits.chunks(count)) {
                 let mut ranked: Vec<(f64, usize)> = fits
                     .iter()
                     .enumerate()
@@ -726,7 +716,3 @@ impl Teacher {
         })
     }
 }
-
-/// One size's starts, named, and their fits (each start at each grid beta,
-/// beta by beta).
-type SizeFit = (Vec<Vec<(String, Mlp)>>, Vec<PosteriorFit>);
